@@ -1,0 +1,113 @@
+import type { ErrorCodeName } from './error-codes.js';
+
+/** A user in a room, on the instance that holds its connection. */
+export interface Member {
+  nick: string;
+  server: string;
+}
+
+/** A stored chat message as every client receives it. */
+export interface ChatMessage {
+  room: string;
+  /** Per-room sequence number: 1, 2, 3, … with no gap. */
+  seq: number;
+  /** The sender's own id for the message, unique in the room. */
+  id: string;
+  nick: string;
+  text: string;
+  /** Server time of acceptance, ISO 8601. */
+  at: string;
+  /** The instance that accepted the message. */
+  server: string;
+}
+
+export interface HelloData {
+  server: string;
+  port: number;
+  pid: number;
+}
+
+export interface JoinData {
+  room: string;
+  nick: string;
+}
+
+export interface JoinedData {
+  room: string;
+  nick: string;
+  server: string;
+  members: Member[];
+  /** The latest messages of the room, oldest first. */
+  history: ChatMessage[];
+}
+
+export interface LeaveData {
+  room: string;
+}
+
+export interface LeftData {
+  room: string;
+}
+
+export interface SendData {
+  room: string;
+  text: string;
+  id: string;
+}
+
+export interface AckData {
+  id: string;
+  seq: number;
+}
+
+export interface ResumeData {
+  room: string;
+  after: number;
+}
+
+export interface HistoryData {
+  room: string;
+  messages: ChatMessage[];
+}
+
+export interface PresenceData {
+  room: string;
+  members: Member[];
+}
+
+export interface ErrorData {
+  code: ErrorCodeName;
+  message: string;
+  /** The offending event name, or the id of the offending message. */
+  ref: string | null;
+}
+
+/** The data each server event carries. */
+export interface ServerEventData {
+  hello: HelloData;
+  joined: JoinedData;
+  left: LeftData;
+  ack: AckData;
+  message: ChatMessage;
+  history: HistoryData;
+  presence: PresenceData;
+  error: ErrorData;
+}
+
+/** The data each client event carries. */
+export interface ClientEventData {
+  join: JoinData;
+  leave: LeaveData;
+  send: SendData;
+  resume: ResumeData;
+}
+
+/** A frame from the server, discriminated by its event name. */
+export type ServerFrame = {
+  [E in keyof ServerEventData]: { event: E; data: ServerEventData[E] };
+}[keyof ServerEventData];
+
+/** A frame from a client, discriminated by its event name. */
+export type ClientFrame = {
+  [E in keyof ClientEventData]: { event: E; data: ClientEventData[E] };
+}[keyof ClientEventData];
