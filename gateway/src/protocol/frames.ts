@@ -30,6 +30,8 @@ export interface HelloData {
 export interface JoinData {
   room: string;
   nick: string;
+  /** The token of an earlier `joined`, to get the same nickname back. */
+  token?: string;
 }
 
 export interface JoinedData {
@@ -39,6 +41,8 @@ export interface JoinedData {
   members: Member[];
   /** The latest messages of the room, oldest first. */
   history: ChatMessage[];
+  /** The session token: present it in the next `join` after a reconnect. */
+  token: string;
 }
 
 export interface LeaveData {

@@ -1,0 +1,132 @@
+import mqtt, { type MqttClient } from 'mqtt';
+
+import type { Logger } from '../logging/logger.js';
+import type { ChatMessage } from '../protocol/index.js';
+import type { PresenceLease } from '../presence/presence-lease.js';
+import { BusTopics } from './bus-topics.js';
+import type { BusHandlers, ChatBus } from './chat-bus.js';
+
+/**
+ * The bus over MQTT: the embedded aedes broker by default, or any external
+ * broker. QoS 0 is enough because the store is the source of truth: what a
+ * disconnection drops is filled from it.
+ */
+export class MqttBus implements ChatBus {
+  private client: MqttClient | undefined;
+  private readonly topics: BusTopics;
+  private everConnected = false;
+
+  constructor(
+    private readonly url: string,
+    prefix: string,
+    private readonly clientId: string,
+    private readonly logger: Logger,
+  ) {
+    this.topics = new BusTopics(prefix);
+  }
+
+  get connected(): boolean {
+    return this.client?.connected ?? false;
+  }
+
+  async start(handlers: BusHandlers): Promise<void> {
+    const client = mqtt.connect(this.url, {
+      // Each instance needs its own id: a broker disconnects the older of
+      // two clients that share one.
+      clientId: this.clientId,
+      clean: true,
+      reconnectPeriod: 1000,
+      connectTimeout: 5000,
+      keepalive: 10,
+    });
+    this.client = client;
+
+    client.on('connect', () => {
+      this.logger.info({ bus: this.url }, 'connected to the bus');
+      handlers.state(true);
+      if (this.everConnected) {
+        handlers.reconnected();
+      }
+      this.everConnected = true;
+    });
+    client.on('close', () => {
+      if (this.everConnected) {
+        handlers.state(false);
+      }
+    });
+    client.on('offline', () => {
+      this.logger.warn({ bus: this.url }, 'lost the bus; reconnecting');
+    });
+    client.on('error', (err) => {
+      this.logger.warn({ err, bus: this.url }, 'bus error');
+    });
+    client.on('message', (topic, payload) => {
+      this.dispatch(handlers, topic, payload);
+    });
+
+    await new Promise<void>((resolve) => client.once('connect', () => resolve()));
+    await client.subscribeAsync(this.topics.presence, { qos: 0 });
+  }
+
+  async stop(): Promise<void> {
+    await this.client?.endAsync();
+    this.client = undefined;
+  }
+
+  async subscribeRoom(room: string): Promise<void> {
+    const client = this.use();
+    const subscribing = client.subscribeAsync(this.topics.room(room), {
+      qos: 0,
+    });
+
+    // Offline, mqtt.js sends the subscription on reconnect; a join must not
+    // wait for that, since the store fill on reconnect covers the meantime.
+    if (!client.connected) {
+      subscribing.catch((err: unknown) => {
+        this.logger.warn({ err, room }, 'could not subscribe to a room');
+      });
+      return;
+    }
+
+    await subscribing;
+  }
+
+  async unsubscribeRoom(room: string): Promise<void> {
+    await this.use().unsubscribeAsync(this.topics.room(room));
+  }
+
+  publishMessage(message: ChatMessage): void {
+    this.use().publish(this.topics.room(message.room), JSON.stringify(message));
+  }
+
+  publishPresence(lease: PresenceLease): void {
+    this.use().publish(this.topics.presence, JSON.stringify(lease));
+  }
+
+  private dispatch(handlers: BusHandlers, topic: string, payload: Buffer) {
+    let body: unknown;
+    try {
+      body = JSON.parse(payload.toString('utf8'));
+    } catch (err) {
+      this.logger.warn({ err, topic }, 'dropped an unreadable bus payload');
+      return;
+    }
+
+    if (topic === this.topics.presence) {
+      handlers.presence(body as PresenceLease);
+      return;
+    }
+
+    if (this.topics.roomOf(topic) !== undefined) {
+      handlers.message(body as ChatMessage);
+    }
+  }
+
+  private use(): MqttClient {
+    if (!this.client) {
+      throw new Error('The bus is not started');
+    }
+
+    return this.client;
+  }
+}

@@ -1,0 +1,64 @@
+import { createHash, randomBytes } from 'node:crypto';
+
+import type { WebSocket } from 'ws';
+
+import type { ServerFrame } from '../protocol/index.js';
+
+/** What a session knows of one room it has joined. */
+export interface Membership {
+  nick: string;
+  /**
+   * Seq of the last message this session was sent in the room. A message
+   * at or below it is never sent again, whichever path it comes by.
+   */
+  cursor: number;
+}
+
+/**
+ * One client connection to this instance. The token identifies the person
+ * behind it across reconnects; only its hash ever leaves the instance.
+ */
+export class ChatSession {
+  readonly rooms = new Map<string, Membership>();
+  private tokenValue: string;
+  private holderValue: string;
+
+  constructor(
+    readonly id: string,
+    readonly socket: WebSocket,
+    readonly address: string,
+  ) {
+    this.tokenValue = randomBytes(18).toString('base64url');
+    this.holderValue = hashToken(this.tokenValue);
+  }
+
+  get token(): string {
+    return this.tokenValue;
+  }
+
+  /** The hash of the token, as presence leases carry it. */
+  get holder(): string {
+    return this.holderValue;
+  }
+
+  /** Adopts the token a reconnecting client presents. */
+  adoptToken(token: string): void {
+    this.tokenValue = token;
+    this.holderValue = hashToken(token);
+  }
+
+  send(frame: ServerFrame): void {
+    this.sendRaw(JSON.stringify(frame));
+  }
+
+  /** Sends a frame encoded once for many sessions. */
+  sendRaw(text: string): void {
+    if (this.socket.readyState === this.socket.OPEN) {
+      this.socket.send(text);
+    }
+  }
+}
+
+function hashToken(token: string): string {
+  return createHash('sha256').update(token).digest('base64url').slice(0, 22);
+}

@@ -1,0 +1,424 @@
+import type { IncomingMessage } from 'node:http';
+
+import {
+  Inject,
+  Injectable,
+  type BeforeApplicationShutdown,
+  type OnApplicationShutdown,
+  type OnModuleInit,
+} from '@nestjs/common';
+import type { WebSocket } from 'ws';
+
+import { CHAT_BUS, type ChatBus } from '../bus/chat-bus.js';
+import {
+  GATEWAY_CONFIG,
+  type GatewayConfig,
+} from '../config/gateway.config.js';
+import { LOGGER, type Logger } from '../logging/logger.js';
+import { PresenceService } from '../presence/presence.service.js';
+import {
+  CloseCode,
+  ErrorCode,
+  Limits,
+  ServerEvent,
+  type ChatMessage,
+} from '../protocol/index.js';
+import {
+  CHAT_STORE,
+  DuplicateIdError,
+  type ChatStore,
+} from '../store/chat-store.js';
+import { ChatError } from './chat-error.js';
+import { ChatSession } from './chat-session.js';
+import type {
+  JoinRequest,
+  LeaveRequest,
+  ResumeRequest,
+  SendRequest,
+} from './client-frame.schemas.js';
+import { MemberRegistry } from './member-registry.js';
+import { RoomFeed } from './room-feed.js';
+
+/** How long a room with no member here stays subscribed. */
+const FEED_GRACE_MS = 30_000;
+
+/**
+ * The chat logic of one instance: sessions, rooms, and the way a message
+ * goes from the sender through the store and the bus to every member. It
+ * knows the bus and the store only by their interfaces.
+ */
+@Injectable()
+export class ChatService
+  implements OnModuleInit, BeforeApplicationShutdown, OnApplicationShutdown
+{
+  private readonly logger: Logger;
+  private readonly sessions = new Map<WebSocket, ChatSession>();
+  private readonly registry = new MemberRegistry();
+  private readonly feeds = new Map<string, Promise<RoomFeed>>();
+  private readonly presence: PresenceService;
+  private nextSessionId = 0;
+  private draining = false;
+
+  constructor(
+    @Inject(GATEWAY_CONFIG) private readonly config: GatewayConfig,
+    @Inject(CHAT_STORE) private readonly store: ChatStore,
+    @Inject(CHAT_BUS) private readonly bus: ChatBus,
+    @Inject(LOGGER) logger: Logger,
+  ) {
+    this.logger = logger.child({ component: 'chat' });
+    this.presence = new PresenceService({
+      instance: config.instance,
+      intervalMs: config.presenceIntervalMs,
+      ttlMs: config.presenceTtlMs,
+      localRooms: () => this.registry.leaseRooms(),
+      localMembers: (room) => this.registry.leaseMembers(room),
+      publish: (lease) => this.bus.publishPresence(lease),
+      changed: (rooms) => this.announcePresence(rooms),
+    });
+  }
+
+  /** Whether the instance can serve users: store open, bus connected. */
+  get ready(): boolean {
+    return !this.draining && this.store.ready && this.bus.connected;
+  }
+
+  get busConnected(): boolean {
+    return this.bus.connected;
+  }
+
+  get storeReady(): boolean {
+    return this.store.ready;
+  }
+
+  get connectionCount(): number {
+    return this.sessions.size;
+  }
+
+  async onModuleInit(): Promise<void> {
+    await this.store.open();
+    await this.bus.start({
+      message: (message) => this.onBusMessage(message),
+      presence: (lease) => this.presence.receive(lease),
+      reconnected: () => this.onBusReconnected(),
+      state: () => undefined,
+    });
+    this.presence.start();
+  }
+
+  /**
+   * Tells every client to reconnect elsewhere before the server closes:
+   * `app.close()` alone would drop them without a close frame.
+   */
+  beforeApplicationShutdown(): void {
+    this.draining = true;
+    this.presence.stop();
+
+    for (const session of this.sessions.values()) {
+      session.socket.close(CloseCode.ServiceRestart, 'server restarting');
+    }
+  }
+
+  async onApplicationShutdown(): Promise<void> {
+    for (const feed of this.feeds.values()) {
+      void feed.then((f) => f.close()).catch(() => undefined);
+    }
+    await this.bus.stop();
+    await this.store.close();
+  }
+
+  connect(socket: WebSocket, request: IncomingMessage): ChatSession {
+    const session = new ChatSession(
+      `${this.config.instance}/${(this.nextSessionId++).toString(36)}`,
+      socket,
+      request.socket.remoteAddress ?? 'unknown',
+    );
+    this.sessions.set(socket, session);
+
+    if (this.draining) {
+      socket.close(CloseCode.ServiceRestart, 'server restarting');
+      return session;
+    }
+
+    session.send({
+      event: ServerEvent.Hello,
+      data: {
+        server: this.config.instance,
+        port: this.config.port,
+        pid: process.pid,
+      },
+    });
+    return session;
+  }
+
+  disconnect(socket: WebSocket): void {
+    const session = this.sessions.get(socket);
+    if (!session) {
+      return;
+    }
+
+    this.sessions.delete(socket);
+    for (const room of [...session.rooms.keys()]) {
+      this.removeMember(room, session);
+    }
+  }
+
+  sessionOf(socket: WebSocket): ChatSession {
+    const session = this.sessions.get(socket);
+    if (!session) {
+      throw new ChatError(ErrorCode.Internal, 'Unknown connection');
+    }
+
+    return session;
+  }
+
+  async join(session: ChatSession, request: JoinRequest): Promise<void> {
+    const { room, nick } = request;
+
+    // A token can only be adopted before the session holds any nick, so
+    // that one connection never speaks for two people.
+    if (request.token && session.rooms.size === 0) {
+      session.adoptToken(request.token);
+    }
+
+    const holders = this.presence.holders(room, nick);
+    holders.delete(session.holder);
+    if (holders.size > 0) {
+      throw new ChatError(
+        ErrorCode.NickTaken,
+        `The nickname ${nick} is in use in ${room}`,
+        room,
+      );
+    }
+
+    const feed = await this.feed(room);
+    feed.busy();
+    this.registry.add(room, session);
+    // No live message reaches the session until its history is read: what
+    // the history holds is not sent twice, what comes after it is sent.
+    const membership = { nick, cursor: Number.POSITIVE_INFINITY };
+    session.rooms.set(room, membership);
+
+    let history: ChatMessage[];
+    try {
+      history = await this.store.latest(room, Limits.historySize);
+    } catch (err) {
+      this.removeMember(room, session);
+      throw this.unavailable(err, room);
+    }
+    membership.cursor = history.at(-1)?.seq ?? 0;
+
+    session.send({
+      event: ServerEvent.Joined,
+      data: {
+        room,
+        nick,
+        server: this.config.instance,
+        members: this.presence.members(room),
+        history,
+        token: session.token,
+      },
+    });
+    this.presence.localChanged(room);
+  }
+
+  leave(session: ChatSession, request: LeaveRequest): void {
+    this.requireMembership(session, request.room);
+
+    this.removeMember(request.room, session);
+    session.send({ event: ServerEvent.Left, data: { room: request.room } });
+  }
+
+  async send(session: ChatSession, request: SendRequest): Promise<void> {
+    const membership = this.requireMembership(session, request.room, request.id);
+
+    let result;
+    try {
+      result = await this.store.append({
+        room: request.room,
+        id: request.id,
+        // The author is the session's nick, never anything the client says.
+        nick: membership.nick,
+        text: request.text,
+        server: this.config.instance,
+      });
+    } catch (err) {
+      if (err instanceof DuplicateIdError) {
+        throw new ChatError(
+          ErrorCode.DuplicateId,
+          'That message id is already used in this room',
+          request.id,
+        );
+      }
+      throw this.unavailable(err, request.id);
+    }
+
+    const { message, duplicate } = result;
+    session.send({
+      event: ServerEvent.Ack,
+      data: { id: message.id, seq: message.seq },
+    });
+
+    // A retried send was delivered when it was first stored: the ack is
+    // repeated, the message is not.
+    if (duplicate) {
+      return;
+    }
+
+    this.bus.publishMessage(message);
+    const feed = await this.feeds.get(message.room);
+    feed?.offer(message);
+  }
+
+  async resume(session: ChatSession, request: ResumeRequest): Promise<void> {
+    const membership = this.requireMembership(session, request.room);
+
+    let messages: ChatMessage[];
+    try {
+      messages = await this.store.after(
+        request.room,
+        request.after,
+        Limits.resumePage,
+      );
+    } catch (err) {
+      throw this.unavailable(err, request.room);
+    }
+
+    const last = messages.at(-1)?.seq ?? 0;
+    membership.cursor = Math.max(membership.cursor, last);
+    session.send({
+      event: ServerEvent.History,
+      data: { room: request.room, messages },
+    });
+  }
+
+  private requireMembership(
+    session: ChatSession,
+    room: string,
+    ref: string = room,
+  ) {
+    const membership = session.rooms.get(room);
+    if (!membership) {
+      throw new ChatError(
+        ErrorCode.NotJoined,
+        `Join ${room} before using it`,
+        ref,
+      );
+    }
+
+    return membership;
+  }
+
+  private removeMember(room: string, session: ChatSession): void {
+    session.rooms.delete(room);
+    const last = this.registry.remove(room, session);
+
+    if (last) {
+      void this.feeds.get(room)?.then((feed) =>
+        feed.idle(FEED_GRACE_MS, () => this.closeFeed(room)),
+      );
+    }
+    this.presence.localChanged(room);
+  }
+
+  /** The room's feed, subscribing this instance to the room first. */
+  private feed(room: string): Promise<RoomFeed> {
+    const known = this.feeds.get(room);
+    if (known) {
+      return known;
+    }
+
+    const opening = this.openFeed(room);
+    this.feeds.set(room, opening);
+    opening.catch(() => this.feeds.delete(room));
+
+    return opening;
+  }
+
+  private async openFeed(room: string): Promise<RoomFeed> {
+    const feed = new RoomFeed(room);
+
+    try {
+      // Subscribe before reading the head: a message stored after the read
+      // is published after the subscription, so none falls between.
+      await this.bus.subscribeRoom(room);
+      const head = await this.store.headSeq(room);
+      feed.open(head, this.config.holdbackMs, {
+        deliver: (message) => this.deliver(message),
+        fill: (after, limit) => this.store.after(room, after, limit),
+        fillFailed: (err) =>
+          this.logger.warn({ err, room }, 'could not fill a gap from the store'),
+      });
+    } catch (err) {
+      throw this.unavailable(err, room);
+    }
+
+    return feed;
+  }
+
+  private closeFeed(room: string): void {
+    const opening = this.feeds.get(room);
+    this.feeds.delete(room);
+
+    void opening?.then((feed) => feed.close());
+    if (this.bus.connected) {
+      this.bus.unsubscribeRoom(room).catch((err: unknown) => {
+        this.logger.warn({ err, room }, 'could not unsubscribe from a room');
+      });
+    }
+  }
+
+  /** Sends a message to this instance's members of its room, once each. */
+  private deliver(message: ChatMessage): void {
+    // Encoded once for every recipient on this instance.
+    const frame = JSON.stringify({ event: ServerEvent.Message, data: message });
+
+    for (const session of this.registry.sessions(message.room)) {
+      const membership = session.rooms.get(message.room);
+      if (membership && message.seq > membership.cursor) {
+        membership.cursor = message.seq;
+        session.sendRaw(frame);
+      }
+    }
+  }
+
+  private onBusMessage(message: ChatMessage): void {
+    const feed = this.feeds.get(message.room);
+    void feed?.then((f) => f.offer(message)).catch(() => undefined);
+  }
+
+  /** What crossed the bus while it was away is read from the store. */
+  private onBusReconnected(): void {
+    this.presence.resync();
+
+    for (const opening of this.feeds.values()) {
+      void opening.then((feed) => feed.fill()).catch(() => undefined);
+    }
+  }
+
+  private announcePresence(rooms: string[]): void {
+    for (const room of rooms) {
+      const sessions = this.registry.sessions(room);
+      if (sessions.size === 0) {
+        continue;
+      }
+
+      const frame = JSON.stringify({
+        event: ServerEvent.Presence,
+        data: { room, members: this.presence.members(room) },
+      });
+      for (const session of sessions) {
+        session.sendRaw(frame);
+      }
+    }
+  }
+
+  private unavailable(err: unknown, ref: string): ChatError {
+    this.logger.warn({ err, ref }, 'the store or the bus failed a request');
+
+    return new ChatError(
+      ErrorCode.Unavailable,
+      'The server cannot take this right now; try again',
+      ref,
+    );
+  }
+}

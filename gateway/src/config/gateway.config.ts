@@ -1,0 +1,90 @@
+import { hostname } from 'node:os';
+import { resolve } from 'node:path';
+
+import { packageRoot } from './package-root.js';
+
+/** Everything a gateway instance needs to know, read once at start. */
+export interface GatewayConfig {
+  /** TCP port of the instance's HTTP and WebSocket server. */
+  port: number;
+  /** Address to bind; loopback unless the instance serves other hosts. */
+  host: string;
+  /** Unique name of the instance, shown to users as `server`. */
+  instance: string;
+  /** URL of the bus, e.g. `mqtt://127.0.0.1:8090`. */
+  busUrl: string;
+  /** Prefix of every bus topic, so that clusters can share a broker. */
+  busPrefix: string;
+  /** Path of the SQLite database file. */
+  storePath: string;
+  /** How long a message waits for its predecessor before a store fill. */
+  holdbackMs: number;
+  /** How often an instance republishes its presence lease. */
+  presenceIntervalMs: number;
+  /** How long a lease lives without renewal before its members vanish. */
+  presenceTtlMs: number;
+  /** Largest WebSocket frame accepted, in bytes. */
+  maxPayloadBytes: number;
+  /** pino level name. */
+  logLevel: string;
+}
+
+type Env = Record<string, string | undefined>;
+
+/** Default port of the embedded MQTT broker: clear of 1883 and 8883. */
+export const DEFAULT_BUS_PORT = 8090;
+
+/** Default port of the first gateway instance. */
+export const DEFAULT_GATEWAY_BASE_PORT = 8001;
+
+/**
+ * Reads the gateway's settings from the environment. Throws with a sentence
+ * naming the setting when one is invalid, so that a typo stops the start
+ * instead of running with a surprise.
+ */
+export function loadGatewayConfig(env: Env = process.env): GatewayConfig {
+  const port = readInt(env, 'PORT', DEFAULT_GATEWAY_BASE_PORT, 0, 65535);
+  const busPort = readInt(env, 'BUS_PORT', DEFAULT_BUS_PORT, 1, 65535);
+
+  return {
+    port,
+    host: env.HOST ?? '127.0.0.1',
+    instance: env.INSTANCE ?? `gateway-${port || hostname()}`,
+    busUrl: env.BUS_URL ?? `mqtt://127.0.0.1:${busPort}`,
+    busPrefix: env.BUS_PREFIX ?? 'chat',
+    storePath: resolve(
+      packageRoot,
+      env.STORE_PATH ?? resolve(env.DATA_DIR ?? 'data', 'chat.db'),
+    ),
+    holdbackMs: readInt(env, 'HOLDBACK_MS', 150, 1, 10_000),
+    presenceIntervalMs: readInt(env, 'PRESENCE_INTERVAL_MS', 3000, 100, 60_000),
+    presenceTtlMs: readInt(env, 'PRESENCE_TTL_MS', 10_000, 300, 600_000),
+    maxPayloadBytes: readInt(env, 'MAX_FRAME_BYTES', 16 * 1024, 256, 1 << 24),
+    logLevel: env.LOG_LEVEL ?? 'info',
+  };
+}
+
+function readInt(
+  env: Env,
+  name: string,
+  fallback: number,
+  min: number,
+  max: number,
+): number {
+  const raw = env[name];
+  if (raw === undefined || raw === '') {
+    return fallback;
+  }
+
+  const value = Number(raw);
+  if (!Number.isInteger(value) || value < min || value > max) {
+    throw new Error(
+      `Setting ${name}=${raw} is not an integer from ${min} to ${max}`,
+    );
+  }
+
+  return value;
+}
+
+/** Injection token of the GatewayConfig. */
+export const GATEWAY_CONFIG = Symbol('GATEWAY_CONFIG');

@@ -1,0 +1,29 @@
+import 'reflect-metadata';
+
+import type { INestApplication } from '@nestjs/common';
+import { NestFactory } from '@nestjs/core';
+
+import { AppModule } from './app.module.js';
+import type { GatewayConfig } from './config/gateway.config.js';
+import { type Logger } from './logging/logger.js';
+import { PinoNestLogger } from './logging/pino-nest.logger.js';
+import { ChatWsAdapter } from './ws/chat-ws.adapter.js';
+
+/**
+ * Builds a gateway application, ready to listen. Shared by the process
+ * entry point and the tests, so that both run the same wiring.
+ */
+export async function createGatewayApp(
+  config: GatewayConfig,
+  logger: Logger,
+): Promise<INestApplication> {
+  const app = await NestFactory.create(AppModule.register(config, logger), {
+    logger: new PinoNestLogger(logger.child({ component: 'nest' })),
+  });
+
+  app.useWebSocketAdapter(
+    new ChatWsAdapter(app, { maxPayloadBytes: config.maxPayloadBytes, logger }),
+  );
+
+  return app;
+}

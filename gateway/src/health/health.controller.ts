@@ -1,0 +1,40 @@
+import { Controller, Get, HttpStatus, Inject, Res } from '@nestjs/common';
+import type { Response } from 'express';
+
+import { ChatService } from '../chat/chat.service.js';
+import {
+  GATEWAY_CONFIG,
+  type GatewayConfig,
+} from '../config/gateway.config.js';
+
+/**
+ * Plain HTTP probes. `/healthz` says the process answers; `/readyz` says it
+ * can serve users (store open, bus connected, not draining). The balancer
+ * routes new users only to ready instances.
+ */
+@Controller()
+export class HealthController {
+  constructor(
+    private readonly chat: ChatService,
+    @Inject(GATEWAY_CONFIG) private readonly config: GatewayConfig,
+  ) {}
+
+  @Get('healthz')
+  health() {
+    return { status: 'ok', server: this.config.instance };
+  }
+
+  @Get('readyz')
+  ready(@Res({ passthrough: true }) response: Response) {
+    const ready = this.chat.ready;
+    response.status(ready ? HttpStatus.OK : HttpStatus.SERVICE_UNAVAILABLE);
+
+    return {
+      ready,
+      server: this.config.instance,
+      bus: this.chat.busConnected,
+      store: this.chat.storeReady,
+      connections: this.chat.connectionCount,
+    };
+  }
+}

@@ -1,0 +1,18 @@
+import { pino, type Logger } from 'pino';
+
+/**
+ * Creates the one structured logger of a process. Every line carries the
+ * instance name, so that the merged output of `pm2 logs` stays readable.
+ */
+export function createLogger(instance: string, level: string): Logger {
+  return pino({
+    level,
+    base: { instance, pid: process.pid },
+    timestamp: pino.stdTimeFunctions.isoTime,
+  });
+}
+
+export type { Logger };
+
+/** Injection token of the process's pino logger. */
+export const LOGGER = Symbol('LOGGER');

@@ -1,0 +1,201 @@
+import type { Member } from '../protocol/index.js';
+import type { LeaseMember, PresenceLease } from './presence-lease.js';
+import { nickKey } from './nick-key.js';
+
+/** What the presence service needs from the rest of the instance. */
+export interface PresenceOptions {
+  instance: string;
+  intervalMs: number;
+  ttlMs: number;
+  /** The members of this instance, by room. */
+  localRooms(): Record<string, LeaseMember[]>;
+  /** The members of one room on this instance. */
+  localMembers(room: string): LeaseMember[];
+  publish(lease: PresenceLease): void;
+  /** Called with the rooms whose member list changed. */
+  changed(rooms: string[]): void;
+}
+
+interface RemoteLease {
+  rooms: Record<string, LeaseMember[]>;
+  expiresAt: number;
+}
+
+/** Delay that gathers a burst of joins into one lease. */
+const PUBLISH_DEBOUNCE_MS = 10;
+
+/**
+ * Who is in which room, on every instance. Each instance publishes a lease
+ * of its own members on change and every `intervalMs`; the leases of the
+ * others are kept until they expire. Member lists are the union of this
+ * instance's members and the living leases.
+ */
+export class PresenceService {
+  private readonly remote = new Map<string, RemoteLease>();
+  private publishTimer: NodeJS.Timeout | undefined;
+  private renewTimer: NodeJS.Timeout | undefined;
+  private expiryTimer: NodeJS.Timeout | undefined;
+
+  constructor(private readonly options: PresenceOptions) {}
+
+  start(): void {
+    this.publish({ sync: true });
+    this.renewTimer = setInterval(
+      () => this.publish(),
+      this.options.intervalMs,
+    );
+    this.expiryTimer = setInterval(
+      () => this.expire(),
+      Math.min(1000, this.options.ttlMs / 3),
+    );
+  }
+
+  /** Publishes an empty, final lease so that others drop us at once. */
+  stop(): void {
+    clearTimeout(this.publishTimer);
+    clearInterval(this.renewTimer);
+    clearInterval(this.expiryTimer);
+
+    this.options.publish({
+      instance: this.options.instance,
+      ttlMs: 0,
+      rooms: {},
+      final: true,
+    });
+  }
+
+  /** This instance's members of a room changed. */
+  localChanged(room: string): void {
+    this.publishTimer ??= setTimeout(() => {
+      this.publishTimer = undefined;
+      this.publish();
+    }, PUBLISH_DEBOUNCE_MS);
+
+    this.options.changed([room]);
+  }
+
+  /** The bus came back: tell the others who is here, at once. */
+  resync(): void {
+    this.publish({ sync: true });
+  }
+
+  receive(lease: PresenceLease): void {
+    if (!isLease(lease) || lease.instance === this.options.instance) {
+      return;
+    }
+
+    if (lease.sync) {
+      this.publish();
+    }
+
+    const before = this.remote.get(lease.instance)?.rooms ?? {};
+    if (lease.final) {
+      this.remote.delete(lease.instance);
+    } else {
+      this.remote.set(lease.instance, {
+        rooms: lease.rooms,
+        expiresAt: Date.now() + lease.ttlMs,
+      });
+    }
+
+    this.options.changed(changedRooms(before, lease.final ? {} : lease.rooms));
+  }
+
+  /** Every member of a room on every instance, sorted by nick. */
+  members(room: string): Member[] {
+    const members: Member[] = [];
+    const seen = new Set<string>();
+    const add = (nick: string, server: string) => {
+      const key = `${nick}\u0000${server}`;
+      if (!seen.has(key)) {
+        seen.add(key);
+        members.push({ nick, server });
+      }
+    };
+
+    for (const member of this.options.localMembers(room)) {
+      add(member.nick, this.options.instance);
+    }
+    for (const [instance, lease] of this.remote) {
+      for (const member of lease.rooms[room] ?? []) {
+        add(member.nick, instance);
+      }
+    }
+
+    return members.sort(
+      (a, b) => a.nick.localeCompare(b.nick) || a.server.localeCompare(b.server),
+    );
+  }
+
+  /**
+   * The holders of a nick in a room, on every instance, compared in the
+   * form people would read as the same name.
+   */
+  holders(room: string, nick: string): Set<string> {
+    const key = nickKey(nick);
+    const holders = new Set<string>();
+    const visit = (members: LeaseMember[] | undefined) => {
+      for (const member of members ?? []) {
+        if (nickKey(member.nick) === key) {
+          holders.add(member.holder);
+        }
+      }
+    };
+
+    visit(this.options.localMembers(room));
+    for (const lease of this.remote.values()) {
+      visit(lease.rooms[room]);
+    }
+
+    return holders;
+  }
+
+  private publish(extra: Partial<PresenceLease> = {}): void {
+    this.options.publish({
+      instance: this.options.instance,
+      ttlMs: this.options.ttlMs,
+      rooms: this.options.localRooms(),
+      ...extra,
+    });
+  }
+
+  private expire(): void {
+    const now = Date.now();
+    for (const [instance, lease] of this.remote) {
+      if (lease.expiresAt <= now) {
+        this.remote.delete(instance);
+        this.options.changed(Object.keys(lease.rooms));
+      }
+    }
+  }
+}
+
+function changedRooms(
+  before: Record<string, LeaseMember[]>,
+  after: Record<string, LeaseMember[]>,
+): string[] {
+  const rooms = new Set([...Object.keys(before), ...Object.keys(after)]);
+  const fingerprint = (members: LeaseMember[] | undefined) =>
+    (members ?? [])
+      .map((member) => member.nick)
+      .sort()
+      .join('\u0000');
+
+  return [...rooms].filter(
+    (room) => fingerprint(before[room]) !== fingerprint(after[room]),
+  );
+}
+
+/** Leases come from other processes: check the shape before trusting it. */
+function isLease(value: unknown): value is PresenceLease {
+  const lease = value as PresenceLease | null;
+
+  return (
+    typeof lease === 'object' &&
+    lease !== null &&
+    typeof lease.instance === 'string' &&
+    typeof lease.ttlMs === 'number' &&
+    typeof lease.rooms === 'object' &&
+    lease.rooms !== null
+  );
+}

@@ -1,0 +1,73 @@
+import type { ChatMessage } from '../protocol/index.js';
+
+/** A message as a gateway hands it to the store, before it has a seq. */
+export interface NewMessage {
+  room: string;
+  id: string;
+  nick: string;
+  text: string;
+  server: string;
+}
+
+/** What the store answers to an append. */
+export interface AppendResult {
+  message: ChatMessage;
+  /**
+   * True when a message with this id was already stored in the room by the
+   * same author: the stored one is returned and nothing new is written.
+   */
+  duplicate: boolean;
+}
+
+/** A room as the store knows it. */
+export interface RoomSummary {
+  room: string;
+  /** Seq of the room's latest message; 0 when it has none. */
+  lastSeq: number;
+}
+
+/**
+ * The shared, durable source of truth of the cluster: rooms and their
+ * messages. Every implementation assigns each room's seq atomically, so that
+ * seqs are 1, 2, 3, … with no gap and no repeat, whichever instance writes.
+ */
+export interface ChatStore {
+  /** Opens the connection and brings the schema up to date. */
+  open(): Promise<void>;
+
+  /** Closes it; later calls fail. */
+  close(): Promise<void>;
+
+  /** Whether the store can take requests now. */
+  readonly ready: boolean;
+
+  /**
+   * Stores a message under the room's next seq. A repeated id from the same
+   * author returns the stored message; from another author it throws a
+   * DuplicateIdError.
+   */
+  append(message: NewMessage): Promise<AppendResult>;
+
+  /** The latest `limit` messages of a room, oldest first. */
+  latest(room: string, limit: number): Promise<ChatMessage[]>;
+
+  /** Messages of a room with seq greater than `after`, oldest first. */
+  after(room: string, after: number, limit: number): Promise<ChatMessage[]>;
+
+  /** Seq of the room's latest message; 0 for an empty or unknown room. */
+  headSeq(room: string): Promise<number>;
+}
+
+/** Raised when a message id is reused in a room by another author. */
+export class DuplicateIdError extends Error {
+  constructor(
+    readonly room: string,
+    readonly id: string,
+  ) {
+    super(`Message id ${id} is already used in room ${room}`);
+    this.name = 'DuplicateIdError';
+  }
+}
+
+/** Injection token of the ChatStore. */
+export const CHAT_STORE = Symbol('CHAT_STORE');

@@ -1,0 +1,164 @@
+import { mkdirSync } from 'node:fs';
+import { dirname } from 'node:path';
+
+import Database from 'better-sqlite3';
+
+import type { ChatMessage } from '../protocol/index.js';
+import {
+  DuplicateIdError,
+  type AppendResult,
+  type ChatStore,
+  type NewMessage,
+} from './chat-store.js';
+import { sqliteMigrations } from './sqlite-migrations.js';
+
+type Row = ChatMessage;
+
+/**
+ * The default store: one SQLite file in WAL mode, shared by every gateway
+ * process on the machine. SQLite serialises writers, and each append runs
+ * in an IMMEDIATE transaction that takes the write lock before it reads the
+ * room's counter, so two processes can never hand out the same seq.
+ */
+export class SqliteStore implements ChatStore {
+  private db: Database.Database | undefined;
+  private statements: ReturnType<SqliteStore['prepare']> | undefined;
+
+  constructor(private readonly path: string) {}
+
+  get ready(): boolean {
+    return this.db?.open ?? false;
+  }
+
+  open(): Promise<void> {
+    mkdirSync(dirname(this.path), { recursive: true });
+
+    const db = new Database(this.path);
+    db.pragma('journal_mode = WAL');
+    db.pragma('synchronous = NORMAL');
+    db.pragma('foreign_keys = ON');
+    // Writers from the other instances hold the lock for microseconds;
+    // waiting beats failing a user's send.
+    db.pragma('busy_timeout = 5000');
+
+    this.migrate(db);
+    this.db = db;
+    this.statements = this.prepare(db);
+
+    return Promise.resolve();
+  }
+
+  close(): Promise<void> {
+    this.db?.close();
+    this.db = undefined;
+    this.statements = undefined;
+
+    return Promise.resolve();
+  }
+
+  append(message: NewMessage): Promise<AppendResult> {
+    const s = this.use();
+
+    const result = this.transaction(() => {
+      const existing = s.byId.get(message.room, message.id) as Row | undefined;
+      if (existing) {
+        if (existing.nick !== message.nick) {
+          throw new DuplicateIdError(message.room, message.id);
+        }
+        return { message: existing, duplicate: true };
+      }
+
+      const at = new Date().toISOString();
+      s.createRoom.run(message.room, at);
+      const { last_seq: seq } = s.bumpSeq.get(message.room) as {
+        last_seq: number;
+      };
+
+      const stored: ChatMessage = { ...message, seq, at };
+      s.insert.run(stored);
+      return { message: stored, duplicate: false };
+    });
+
+    return Promise.resolve(result);
+  }
+
+  latest(room: string, limit: number): Promise<ChatMessage[]> {
+    const rows = this.use().latest.all(room, limit) as Row[];
+
+    return Promise.resolve(rows.reverse());
+  }
+
+  after(room: string, after: number, limit: number): Promise<ChatMessage[]> {
+    const rows = this.use().after.all(room, after, limit) as Row[];
+
+    return Promise.resolve(rows);
+  }
+
+  headSeq(room: string): Promise<number> {
+    const row = this.use().head.get(room) as { last_seq: number } | undefined;
+
+    return Promise.resolve(row?.last_seq ?? 0);
+  }
+
+  private transaction<T>(fn: () => T): T {
+    const db = this.db;
+    if (!db) {
+      throw new Error('The store is closed');
+    }
+
+    return db.transaction(fn).immediate();
+  }
+
+  private use(): NonNullable<SqliteStore['statements']> {
+    if (!this.statements) {
+      throw new Error('The store is closed');
+    }
+
+    return this.statements;
+  }
+
+  private migrate(db: Database.Database): void {
+    // IMMEDIATE takes the write lock first, so that two instances starting
+    // at once apply each version exactly once.
+    db.transaction(() => {
+      const version = db.pragma('user_version', { simple: true }) as number;
+      for (const [index, sql] of sqliteMigrations.entries()) {
+        if (index >= version) {
+          db.exec(sql);
+        }
+      }
+      db.pragma(`user_version = ${sqliteMigrations.length}`);
+    }).immediate();
+  }
+
+  private prepare(db: Database.Database) {
+    const columns = 'room, seq, id, nick, text, at, server';
+
+    return {
+      byId: db.prepare(
+        `SELECT ${columns} FROM messages WHERE room = ? AND id = ?`,
+      ),
+      createRoom: db.prepare(
+        'INSERT INTO rooms (name, created_at) VALUES (?, ?) ' +
+          'ON CONFLICT (name) DO NOTHING',
+      ),
+      bumpSeq: db.prepare(
+        'UPDATE rooms SET last_seq = last_seq + 1 WHERE name = ? ' +
+          'RETURNING last_seq',
+      ),
+      insert: db.prepare(
+        `INSERT INTO messages (${columns}) ` +
+          'VALUES (@room, @seq, @id, @nick, @text, @at, @server)',
+      ),
+      latest: db.prepare(
+        `SELECT ${columns} FROM messages WHERE room = ? ` +
+          'ORDER BY seq DESC LIMIT ?',
+      ),
+      after: db.prepare(
+        `SELECT ${columns} FROM messages WHERE room = ? AND seq > ? ` +
+          'ORDER BY seq LIMIT ?',
+      ),
+      head: db.prepare('SELECT last_seq FROM rooms WHERE name = ?'),
+    };
+  }
+}

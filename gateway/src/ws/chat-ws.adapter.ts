@@ -1,0 +1,110 @@
+import type { INestApplicationContext } from '@nestjs/common';
+import { WsAdapter } from '@nestjs/platform-ws';
+import type { MessageMappingProperties } from '@nestjs/websockets';
+import { lastValueFrom, type Observable } from 'rxjs';
+import type { WebSocket, WebSocketServer } from 'ws';
+
+import type { Logger } from '../logging/logger.js';
+import { ErrorCode, ServerEvent, type ErrorData } from '../protocol/index.js';
+import { isParsedFrame, parseFrame } from './frame-parser.js';
+
+/** Settings of the adapter that the gateway decorator cannot take. */
+export interface ChatWsAdapterOptions {
+  maxPayloadBytes: number;
+  logger: Logger;
+}
+
+/**
+ * The WsAdapter with the protocol's error handling. The stock adapter drops
+ * non-JSON frames and unknown events without a word; ours answers each with
+ * a coded `error` frame and keeps the connection open. It also handles one
+ * connection's frames one after another, so that a `send` right behind its
+ * `join` finds the room joined, and replies leave in request order.
+ */
+export class ChatWsAdapter extends WsAdapter {
+  private readonly log: Logger;
+
+  constructor(
+    app: INestApplicationContext,
+    private readonly options: ChatWsAdapterOptions,
+  ) {
+    super(app);
+    this.log = options.logger.child({ component: 'ws' });
+  }
+
+  override create(
+    port: number,
+    options: Record<string, unknown> & { path?: string },
+  ): WebSocketServer {
+    return super.create(port, {
+      ...options,
+      maxPayload: this.options.maxPayloadBytes,
+      // Compression costs CPU and memory per connection, and chat frames
+      // are small.
+      perMessageDeflate: false,
+    }) as WebSocketServer;
+  }
+
+  override bindMessageHandlers(
+    client: WebSocket,
+    handlers: MessageMappingProperties[],
+    transform: (data: unknown) => Observable<unknown>,
+  ): void {
+    const byEvent = new Map(handlers.map((h) => [String(h.message), h]));
+    let queue: Promise<void> = Promise.resolve();
+
+    client.on('message', (raw, isBinary) => {
+      const frame = parseFrame(raw, isBinary);
+      if (!isParsedFrame(frame)) {
+        sendError(client, frame);
+        return;
+      }
+
+      const handler = byEvent.get(frame.event);
+      if (!handler) {
+        sendError(client, {
+          code: ErrorCode.UnknownEvent,
+          message: `Unknown event ${frame.event.slice(0, 64)}`,
+          ref: frame.event.slice(0, 64),
+        });
+        return;
+      }
+
+      queue = queue
+        .then(async () => {
+          const reply = await lastValueFrom(
+            transform(handler.callback(frame.data, frame.event)),
+            { defaultValue: undefined },
+          );
+          if (reply !== undefined && client.readyState === client.OPEN) {
+            client.send(JSON.stringify(reply));
+          }
+        })
+        .catch((err: unknown) => {
+          this.log.error({ err, event: frame.event }, 'a handler failed');
+        });
+    });
+  }
+
+  override bindErrorHandler(server: WebSocketServer): WebSocketServer {
+    // A client error (an oversized or malformed frame) is the client's
+    // fault: ws closes that connection with the right code, and a public
+    // socket must not be able to flood the log with stacks.
+    server.on('connection', (ws: WebSocket) => {
+      ws.on('error', (err) => {
+        this.log.debug({ err: err.message }, 'client connection error');
+      });
+    });
+    server.on('error', (err) => {
+      this.log.error({ err }, 'WebSocket server error');
+    });
+
+    return server;
+  }
+}
+
+function sendError(client: WebSocket, data: ErrorData): void {
+  if (client.readyState === client.OPEN) {
+    client.send(JSON.stringify({ event: ServerEvent.Error, data }));
+  }
+}
