@@ -180,6 +180,10 @@ export class ChatService
       session.adoptToken(request.token);
     }
 
+    // TODO: nick claims rest on presence leases, which reach the other
+    // instances one bus round trip later; two people taking one nick on two
+    // instances within that window both get it. A claim row in the store,
+    // taken in the join, would close the window.
     const holders = this.presence.holders(room, nick);
     holders.delete(session.holder);
     if (holders.size > 0) {

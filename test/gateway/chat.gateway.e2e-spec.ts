@@ -1,0 +1,218 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+
+import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+
+import { ErrorCode } from '../../gateway/src/protocol/index.js';
+import { startTestBroker, type TestBroker } from '../support/test-broker.js';
+import { startTestGateway, type TestGateway } from '../support/test-gateway.js';
+import { TestClient } from '../support/test-client.js';
+
+describe('ChatGateway', () => {
+  let broker: TestBroker;
+  let storeDir: string;
+  let east: TestGateway;
+  let west: TestGateway;
+  const clients: TestClient[] = [];
+
+  const connect = async (gateway: TestGateway) => {
+    const client = await TestClient.connect(gateway.url);
+    clients.push(client);
+    return client;
+  };
+
+  beforeAll(async () => {
+    broker = await startTestBroker();
+    storeDir = mkdtempSync(join(tmpdir(), 'chat-e2e-'));
+    east = await startTestGateway({
+      busUrl: broker.url,
+      instance: 'gateway-east',
+      storeDir,
+    });
+    west = await startTestGateway({
+      busUrl: broker.url,
+      instance: 'gateway-west',
+      storeDir,
+    });
+  });
+
+  afterAll(async () => {
+    await Promise.all(clients.map((client) => client.close()));
+    await east?.close();
+    await west?.close();
+    await broker?.close();
+    rmSync(storeDir, { recursive: true, force: true });
+  });
+
+  describe('hello', () => {
+    it('should greet a new connection with the instance name and port', async () => {
+      const client = await connect(east);
+
+      expect(client.first('hello')).toEqual({
+        server: 'gateway-east',
+        port: east.port,
+        pid: process.pid,
+      });
+    });
+  });
+
+  describe('join', () => {
+    it('should answer joined with members of every instance and the history', async () => {
+      const ann = await connect(east);
+      const bob = await connect(west);
+
+      ann.send('join', { room: 'lobby', nick: 'ann' });
+      await ann.waitFor('joined');
+      bob.send('join', { room: 'lobby', nick: 'bob' });
+      const joined = await bob.waitFor('joined');
+
+      expect(joined.room).toBe('lobby');
+      expect(joined.server).toBe('gateway-west');
+      expect(joined.members).toEqual([
+        { nick: 'ann', server: 'gateway-east' },
+        { nick: 'bob', server: 'gateway-west' },
+      ]);
+      expect(joined.history).toEqual([]);
+      expect(joined.token).toMatch(/^[\w-]{16,}$/);
+      await ann.waitFor('presence', (p) => p.members.length === 2);
+    });
+
+    it('should refuse a nickname held by a live session on another instance', async () => {
+      const first = await connect(east);
+      const watcher = await connect(west);
+      const second = await connect(west);
+      watcher.send('join', { room: 'names', nick: 'watcher' });
+      await watcher.waitFor('joined');
+      first.send('join', { room: 'names', nick: 'alice' });
+      await watcher.waitFor('presence', (p) =>
+        p.members.some((m) => m.nick === 'alice'),
+      );
+
+      second.send('join', { room: 'names', nick: 'Alice' });
+      const error = await second.waitFor('error');
+
+      expect(error.code).toBe(ErrorCode.NickTaken);
+    });
+  });
+
+  describe('send', () => {
+    it('should ack the sender and deliver the message to members on both instances', async () => {
+      const ann = await connect(east);
+      const bob = await connect(west);
+      ann.send('join', { room: 'deliver', nick: 'ann' });
+      bob.send('join', { room: 'deliver', nick: 'bob' });
+      await ann.waitFor('joined');
+      await bob.waitFor('joined');
+
+      ann.send('send', { room: 'deliver', text: 'hi bob', id: 'm-1' });
+      const ack = await ann.waitFor('ack', (a) => a.id === 'm-1');
+      const atBob = await bob.waitFor('message', (m) => m.id === 'm-1');
+      const atAnn = await ann.waitFor('message', (m) => m.id === 'm-1');
+
+      expect(ack.seq).toBe(1);
+      expect(atBob).toMatchObject({
+        room: 'deliver',
+        seq: 1,
+        nick: 'ann',
+        text: 'hi bob',
+        server: 'gateway-east',
+      });
+      expect(new Date(atBob.at).toISOString()).toBe(atBob.at);
+      expect(atAnn).toEqual(atBob);
+    });
+
+    it('should store a retried id once and ack it with the same seq', async () => {
+      const ann = await connect(east);
+      const bob = await connect(west);
+      ann.send('join', { room: 'retry', nick: 'ann' });
+      bob.send('join', { room: 'retry', nick: 'bob' });
+      await ann.waitFor('joined');
+      await bob.waitFor('joined');
+
+      ann.send('send', { room: 'retry', text: 'once', id: 'r-1' });
+      ann.send('send', { room: 'retry', text: 'once', id: 'r-1' });
+      ann.send('send', { room: 'retry', text: 'after', id: 'r-2' });
+      await bob.waitFor('message', (m) => m.id === 'r-2');
+
+      expect(ann.all('ack').filter((a) => a.id === 'r-1')).toEqual([
+        { id: 'r-1', seq: 1 },
+        { id: 'r-1', seq: 1 },
+      ]);
+      expect(bob.messages('retry').map((m) => m.seq)).toEqual([1, 2]);
+    });
+
+    it('should refuse a send to a room the connection has not joined', async () => {
+      const client = await connect(east);
+
+      client.send('send', { room: 'elsewhere', text: 'hi', id: 'x-1' });
+      const error = await client.waitFor('error');
+
+      expect(error).toMatchObject({ code: ErrorCode.NotJoined, ref: 'x-1' });
+    });
+  });
+
+  describe('resume', () => {
+    it('should return every message after the given seq, in order', async () => {
+      const ann = await connect(east);
+      ann.send('join', { room: 'resume', nick: 'ann' });
+      await ann.waitFor('joined');
+      for (let i = 1; i <= 5; i++) {
+        ann.send('send', { room: 'resume', text: `n${i}`, id: `n${i}` });
+      }
+      await ann.waitFor('ack', (a) => a.id === 'n5');
+
+      ann.send('resume', { room: 'resume', after: 2 });
+      const history = await ann.waitFor('history');
+
+      expect(history.room).toBe('resume');
+      expect(history.messages.map((m) => [m.seq, m.text])).toEqual([
+        [3, 'n3'],
+        [4, 'n4'],
+        [5, 'n5'],
+      ]);
+    });
+
+    it('should hand a later joiner the history, oldest first', async () => {
+      const late = await connect(west);
+
+      late.send('join', { room: 'resume', nick: 'late' });
+      const joined = await late.waitFor('joined');
+
+      expect(joined.history.map((m) => m.seq)).toEqual([1, 2, 3, 4, 5]);
+    });
+  });
+
+  describe('errors', () => {
+    it('should answer a malformed frame with a coded error and stay open', async () => {
+      const client = await connect(east);
+
+      client.sendRaw('hello');
+      const error = await client.waitFor('error');
+      client.send('join', { room: 'after-error', nick: 'still-here' });
+      const joined = await client.waitFor('joined');
+
+      expect(error).toMatchObject({ code: ErrorCode.BadJson, ref: null });
+      expect(joined.nick).toBe('still-here');
+    });
+
+    it.each([
+      ['null', ErrorCode.BadFrame],
+      ['[]', ErrorCode.BadFrame],
+      ['{"data":1}', ErrorCode.BadFrame],
+      ['{"event":"dance","data":{}}', ErrorCode.UnknownEvent],
+      ['{"event":"join","data":{"room":"x"}}', ErrorCode.InvalidData],
+      [
+        '{"event":"send","data":{"room":"x","text":7,"id":"a"}}',
+        ErrorCode.InvalidData,
+      ],
+    ])('should answer %s with %s', async (frame, code) => {
+      const client = await connect(west);
+
+      client.sendRaw(frame);
+      const error = await client.waitFor('error');
+
+      expect(error.code).toBe(code);
+    });
+  });
+});
