@@ -1,0 +1,88 @@
+import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+
+import { startTestCluster, type TestCluster } from '../support/test-cluster.js';
+import { TestClient } from '../support/test-client.js';
+
+describe('The cluster', () => {
+  let cluster: TestCluster;
+  const clients: TestClient[] = [];
+
+  const connect = async (url = cluster.wsUrl) => {
+    const client = await TestClient.connect(url);
+    clients.push(client);
+    return client;
+  };
+
+  const join = async (client: TestClient, room: string, nick: string) => {
+    client.send('join', { room, nick });
+    return client.waitFor('joined', (j) => j.room === room);
+  };
+
+  beforeAll(async () => {
+    cluster = await startTestCluster('cluster');
+  }, 60_000);
+
+  afterAll(async () => {
+    await Promise.all(clients.map((client) => client.close()));
+    await cluster?.stop();
+  }, 30_000);
+
+  it('puts two clients of the balancer on different instances', async () => {
+    const first = await connect();
+    const second = await connect();
+
+    expect(first.server).not.toBe(second.server);
+    expect(cluster.gatewayUrls.has(first.server)).toBe(true);
+    expect(cluster.gatewayUrls.has(second.server)).toBe(true);
+
+    await Promise.all([first.close(), second.close()]);
+  });
+
+  it('carries a message across instances with its origin server, then serves it as history', async () => {
+    const ann = await connect();
+    const bob = await connect();
+    expect(ann.server).not.toBe(bob.server);
+    await join(ann, 'across', 'ann');
+    await join(bob, 'across', 'bob');
+
+    ann.send('send', { room: 'across', text: 'hello from ann', id: 'x-1' });
+    const received = await bob.waitFor('message', (m) => m.id === 'x-1');
+    const late = await connect();
+    const joined = await join(late, 'across', 'late');
+
+    expect(received).toMatchObject({
+      seq: 1,
+      nick: 'ann',
+      text: 'hello from ann',
+      server: ann.server,
+    });
+    expect(joined.history).toEqual([received]);
+  });
+
+  it('numbers 200 concurrent sends from both instances 1..200 and delivers each once to everyone', async () => {
+    const room = 'storm';
+    const [east, west] = [...cluster.gatewayUrls.values()];
+    const senders = await Promise.all(
+      [east, east, west, west].map((url) => connect(url)),
+    );
+    const watchers = await Promise.all([connect(east), connect(west)]);
+    const everyone = [...senders, ...watchers];
+    await Promise.all(everyone.map((c, i) => join(c, room, `user${i}`)));
+
+    senders.forEach((client, s) => {
+      for (let i = 0; i < 50; i++) {
+        client.send('send', { room, text: `${s}:${i}`, id: `s${s}-${i}` });
+      }
+    });
+    await Promise.all(everyone.map((client) => client.waitForMessages(room, 200)));
+    await new Promise((resolve) => setTimeout(resolve, 300));
+
+    const acked = senders.flatMap((c) => c.all('ack').map((a) => a.seq));
+    const expected = Array.from({ length: 200 }, (_, i) => i + 1);
+    expect(acked.sort((a, b) => a - b)).toEqual(expected);
+    for (const client of everyone) {
+      expect(client.messages(room).map((m) => m.seq)).toEqual(expected);
+    }
+    expect(new Set(watchers.map((w) => w.server)).size).toBe(2);
+  });
+});

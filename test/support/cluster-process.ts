@@ -1,0 +1,74 @@
+import { fork, type ChildProcess } from 'node:child_process';
+import { createWriteStream } from 'node:fs';
+import { join } from 'node:path';
+
+import { packageRoot } from '../../gateway/src/config/package-root.js';
+
+/**
+ * One process of a test cluster, started from the built output with an IPC
+ * channel, so that the test hears its `ready` the way PM2 does.
+ */
+export class ClusterProcess {
+  private child: ChildProcess | undefined;
+  private exited: Promise<void> = Promise.resolve();
+
+  constructor(
+    readonly name: string,
+    private readonly script: string,
+    private readonly env: Record<string, string>,
+    private readonly logDir: string,
+  ) {}
+
+  get pid(): number | undefined {
+    return this.child?.pid;
+  }
+
+  get running(): boolean {
+    return this.child !== undefined && this.child.exitCode === null;
+  }
+
+  /** Starts the process and resolves on its `ready` message. */
+  start(timeoutMs = 15_000): Promise<void> {
+    const log = createWriteStream(join(this.logDir, `${this.name}.log`), {
+      flags: 'a',
+    });
+    const child = fork(join(packageRoot, this.script), [], {
+      cwd: packageRoot,
+      env: { ...process.env, LOG_LEVEL: 'info', ...this.env },
+      stdio: ['ignore', 'pipe', 'pipe', 'ipc'],
+    });
+    this.child = child;
+    child.stdout?.pipe(log);
+    child.stderr?.pipe(log);
+    this.exited = new Promise((resolve) => child.once('exit', () => resolve()));
+
+    return new Promise((resolve, reject) => {
+      const timer = setTimeout(() => {
+        reject(new Error(`${this.name} was not ready in ${timeoutMs} ms`));
+      }, timeoutMs);
+      child.on('message', (message) => {
+        if (message === 'ready') {
+          clearTimeout(timer);
+          resolve();
+        }
+      });
+      child.once('exit', (code, signal) => {
+        clearTimeout(timer);
+        reject(new Error(`${this.name} exited (${code ?? signal})`));
+      });
+    });
+  }
+
+  /** Sends a signal and waits for the exit, SIGKILL after `graceMs`. */
+  async stop(signal: NodeJS.Signals = 'SIGTERM', graceMs = 8000) {
+    const child = this.child;
+    if (!child || child.exitCode !== null || child.signalCode !== null) {
+      return;
+    }
+
+    child.kill(signal);
+    const timer = setTimeout(() => child.kill('SIGKILL'), graceMs);
+    await this.exited;
+    clearTimeout(timer);
+  }
+}
