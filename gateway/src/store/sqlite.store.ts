@@ -74,7 +74,15 @@ export class SqliteStore implements ChatStore {
         last_seq: number;
       };
 
-      const stored: ChatMessage = { ...message, seq, at };
+      const stored: ChatMessage = {
+        room: message.room,
+        seq,
+        id: message.id,
+        nick: message.nick,
+        text: message.text,
+        at,
+        server: message.server,
+      };
       s.insert.run(stored);
       return { message: stored, duplicate: false };
     });
