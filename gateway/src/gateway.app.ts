@@ -21,8 +21,21 @@ export async function createGatewayApp(
     logger: new PinoNestLogger(logger.child({ component: 'nest' })),
   });
 
+  return configureGatewayApp(app, config, logger);
+}
+
+/** The wiring every gateway application gets, however it was created. */
+export function configureGatewayApp(
+  app: INestApplication,
+  config: GatewayConfig,
+  logger: Logger,
+): INestApplication {
   app.useWebSocketAdapter(
-    new ChatWsAdapter(app, { maxPayloadBytes: config.maxPayloadBytes, logger }),
+    new ChatWsAdapter(app, {
+      maxPayloadBytes: config.maxPayloadBytes,
+      heartbeatMs: config.heartbeatMs,
+      logger,
+    }),
   );
 
   return app;

@@ -6,10 +6,10 @@ import type { INestApplication } from '@nestjs/common';
 import { Test } from '@nestjs/testing';
 
 import { AppModule } from '../../gateway/src/app.module.js';
+import { configureGatewayApp } from '../../gateway/src/gateway.app.js';
 import { loadGatewayConfig } from '../../gateway/src/config/gateway.config.js';
 import { createLogger } from '../../gateway/src/logging/logger.js';
 import { PinoNestLogger } from '../../gateway/src/logging/pino-nest.logger.js';
-import { ChatWsAdapter } from '../../gateway/src/ws/chat-ws.adapter.js';
 import { freePort } from './free-port.js';
 
 /** A gateway built with @nestjs/testing, listening on a free port. */
@@ -51,9 +51,7 @@ export async function startTestGateway(options: {
   const app = moduleRef.createNestApplication({
     logger: new PinoNestLogger(logger),
   });
-  app.useWebSocketAdapter(
-    new ChatWsAdapter(app, { maxPayloadBytes: config.maxPayloadBytes, logger }),
-  );
+  configureGatewayApp(app, config, logger);
   await app.listen(port, '127.0.0.1');
 
   return {

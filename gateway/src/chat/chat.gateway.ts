@@ -11,7 +11,12 @@ import {
 } from '@nestjs/websockets';
 import type { WebSocket } from 'ws';
 
-import { ClientEvent, WS_PATH } from '../protocol/index.js';
+import {
+  ClientEvent,
+  ServerEvent,
+  WS_PATH,
+  type PongData,
+} from '../protocol/index.js';
 import { ChatExceptionFilter } from './chat-exception.filter.js';
 import { ChatService } from './chat.service.js';
 import {
@@ -66,6 +71,15 @@ export class ChatGateway implements OnGatewayConnection, OnGatewayDisconnect {
     @body(ClientEvent.Send) request: SendRequest,
   ): Promise<void> {
     return this.chat.send(this.chat.sessionOf(socket), request);
+  }
+
+  /**
+   * Browsers cannot see WebSocket pings, so the SPA proves its connection
+   * alive with this instead.
+   */
+  @SubscribeMessage(ClientEvent.Ping)
+  ping(): { event: 'pong'; data: PongData } {
+    return { event: ServerEvent.Pong, data: { at: new Date().toISOString() } };
   }
 
   @SubscribeMessage(ClientEvent.Resume)

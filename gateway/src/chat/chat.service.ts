@@ -111,6 +111,10 @@ export class ChatService
    */
   beforeApplicationShutdown(): void {
     this.draining = true;
+    this.logger.info(
+      { connections: this.sessions.size },
+      'draining: telling clients to reconnect',
+    );
     this.presence.stop();
 
     for (const session of this.sessions.values()) {

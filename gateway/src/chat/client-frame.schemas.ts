@@ -56,6 +56,7 @@ export const clientFrameSchemas = {
     room,
     after: z.number().int().min(0).max(Number.MAX_SAFE_INTEGER),
   }),
+  [ClientEvent.Ping]: z.object({}).optional(),
 } satisfies Record<ClientEventName, z.ZodType>;
 
 export type JoinRequest = z.infer<(typeof clientFrameSchemas)['join']>;

@@ -23,6 +23,8 @@ export interface GatewayConfig {
   presenceIntervalMs: number;
   /** How long a lease lives without renewal before its members vanish. */
   presenceTtlMs: number;
+  /** Interval of WebSocket pings; a client missing one is dropped. */
+  heartbeatMs: number;
   /** Largest WebSocket frame accepted, in bytes. */
   maxPayloadBytes: number;
   /** pino level name. */
@@ -59,6 +61,7 @@ export function loadGatewayConfig(env: Env = process.env): GatewayConfig {
     holdbackMs: readInt(env, 'HOLDBACK_MS', 150, 1, 10_000),
     presenceIntervalMs: readInt(env, 'PRESENCE_INTERVAL_MS', 3000, 100, 60_000),
     presenceTtlMs: readInt(env, 'PRESENCE_TTL_MS', 10_000, 300, 600_000),
+    heartbeatMs: readInt(env, 'HEARTBEAT_MS', 10_000, 100, 600_000),
     maxPayloadBytes: readInt(env, 'MAX_FRAME_BYTES', 16 * 1024, 256, 1 << 24),
     logLevel: env.LOG_LEVEL ?? 'info',
   };

@@ -12,6 +12,7 @@ export const ClientEvent = {
   Leave: 'leave',
   Send: 'send',
   Resume: 'resume',
+  Ping: 'ping',
 } as const;
 
 export type ClientEventName = (typeof ClientEvent)[keyof typeof ClientEvent];
@@ -25,6 +26,7 @@ export const ServerEvent = {
   Message: 'message',
   History: 'history',
   Presence: 'presence',
+  Pong: 'pong',
   Error: 'error',
 } as const;
 

@@ -79,6 +79,12 @@ export interface PresenceData {
   members: Member[];
 }
 
+/** Answer to `ping`: the client's proof that the connection is alive. */
+export interface PongData {
+  /** Server time, ISO 8601. */
+  at: string;
+}
+
 export interface ErrorData {
   code: ErrorCodeName;
   message: string;
@@ -95,6 +101,7 @@ export interface ServerEventData {
   message: ChatMessage;
   history: HistoryData;
   presence: PresenceData;
+  pong: PongData;
   error: ErrorData;
 }
 
@@ -104,6 +111,7 @@ export interface ClientEventData {
   leave: LeaveData;
   send: SendData;
   resume: ResumeData;
+  ping: Record<string, never>;
 }
 
 /** A frame from the server, discriminated by its event name. */

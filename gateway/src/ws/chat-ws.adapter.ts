@@ -7,10 +7,13 @@ import type { WebSocket, WebSocketServer } from 'ws';
 import type { Logger } from '../logging/logger.js';
 import { ErrorCode, ServerEvent, type ErrorData } from '../protocol/index.js';
 import { isParsedFrame, parseFrame } from './frame-parser.js';
+import { Heartbeat } from './heartbeat.js';
 
 /** Settings of the adapter that the gateway decorator cannot take. */
 export interface ChatWsAdapterOptions {
   maxPayloadBytes: number;
+  /** How often clients are pinged; one missed pong drops the client. */
+  heartbeatMs: number;
   logger: Logger;
 }
 
@@ -36,13 +39,19 @@ export class ChatWsAdapter extends WsAdapter {
     port: number,
     options: Record<string, unknown> & { path?: string },
   ): WebSocketServer {
-    return super.create(port, {
+    const server = super.create(port, {
       ...options,
       maxPayload: this.options.maxPayloadBytes,
       // Compression costs CPU and memory per connection, and chat frames
       // are small.
       perMessageDeflate: false,
     }) as WebSocketServer;
+
+    new Heartbeat(server, this.options.heartbeatMs, () => {
+      this.log.debug('dropped a client that stopped answering pings');
+    }).start();
+
+    return server;
   }
 
   override bindMessageHandlers(
