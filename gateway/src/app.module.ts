@@ -4,10 +4,7 @@ import { createBus } from './bus/bus.factory.js';
 import { CHAT_BUS } from './bus/chat-bus.js';
 import { ChatGateway } from './chat/chat.gateway.js';
 import { ChatService } from './chat/chat.service.js';
-import {
-  GATEWAY_CONFIG,
-  type GatewayConfig,
-} from './config/gateway.config.js';
+import { GATEWAY_CONFIG, type GatewayConfig } from './config/gateway.config.js';
 import { HealthController } from './health/health.controller.js';
 import { LOGGER, type Logger } from './logging/logger.js';
 import { CHAT_STORE } from './store/chat-store.js';
@@ -29,7 +26,8 @@ export class AppModule {
         { provide: CHAT_STORE, useFactory: () => createStore(config) },
         {
           provide: CHAT_BUS,
-          useFactory: () => createBus(config, logger.child({ component: 'bus' })),
+          useFactory: () =>
+            createBus(config, logger.child({ component: 'bus' })),
         },
         ChatService,
         ChatGateway,

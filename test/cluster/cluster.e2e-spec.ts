@@ -74,7 +74,9 @@ describe('The cluster', () => {
         client.send('send', { room, text: `${s}:${i}`, id: `s${s}-${i}` });
       }
     });
-    await Promise.all(everyone.map((client) => client.waitForMessages(room, 200)));
+    await Promise.all(
+      everyone.map((client) => client.waitForMessages(room, 200)),
+    );
     await new Promise((resolve) => setTimeout(resolve, 300));
 
     const acked = senders.flatMap((c) => c.all('ack').map((a) => a.seq));

@@ -50,7 +50,9 @@ describe('ecosystem.config.js under PM2', () => {
     ]);
 
     const url = `ws://127.0.0.1:${balancerPort}/ws`;
-    const first = await waitUntil('the balancer', () => TestClient.connect(url));
+    const first = await waitUntil('the balancer', () =>
+      TestClient.connect(url),
+    );
     const second = await TestClient.connect(url);
     expect([first.server, second.server].sort()).toEqual([
       `gateway-${basePort}`,

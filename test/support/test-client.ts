@@ -24,7 +24,7 @@ export class TestClient {
   private waiters: Waiter[] = [];
 
   private constructor(readonly socket: WebSocket) {
-    socket.on('message', (raw) => this.receive(String(raw)));
+    socket.on('message', (raw: Buffer) => this.receive(raw.toString('utf8')));
     this.closed = new Promise((resolve) => {
       socket.once('close', (code, reason) =>
         resolve({ code, reason: reason.toString() }),
@@ -106,7 +106,7 @@ export class TestClient {
     return new Promise((resolve, reject) => {
       const waiter: Waiter = {
         event,
-        match: match as (data: never) => boolean,
+        match,
         resolve: (data: never) => {
           clearTimeout(timer);
           resolve(data);

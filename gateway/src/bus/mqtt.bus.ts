@@ -64,7 +64,9 @@ export class MqttBus implements ChatBus {
       this.dispatch(handlers, topic, payload);
     });
 
-    await new Promise<void>((resolve) => client.once('connect', () => resolve()));
+    await new Promise<void>((resolve) =>
+      client.once('connect', () => resolve()),
+    );
     await client.subscribeAsync(this.topics.presence, { qos: 0 });
   }
 

@@ -24,7 +24,11 @@ export class ChatExceptionFilter implements Pick<
 
     const data: ErrorData =
       exception instanceof ChatError
-        ? { code: exception.code, message: exception.message, ref: exception.ref }
+        ? {
+            code: exception.code,
+            message: exception.message,
+            ref: exception.ref,
+          }
         : {
             code: ErrorCode.Internal,
             message: 'The server failed to handle the request',

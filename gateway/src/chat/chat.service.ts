@@ -237,7 +237,11 @@ export class ChatService
   }
 
   async send(session: ChatSession, request: SendRequest): Promise<void> {
-    const membership = this.requireMembership(session, request.room, request.id);
+    const membership = this.requireMembership(
+      session,
+      request.room,
+      request.id,
+    );
 
     let result;
     try {
@@ -321,9 +325,9 @@ export class ChatService
     const last = this.registry.remove(room, session);
 
     if (last) {
-      void this.feeds.get(room)?.then((feed) =>
-        feed.idle(FEED_GRACE_MS, () => this.closeFeed(room)),
-      );
+      void this.feeds
+        .get(room)
+        ?.then((feed) => feed.idle(FEED_GRACE_MS, () => this.closeFeed(room)));
     }
     this.presence.localChanged(room);
   }
@@ -354,7 +358,10 @@ export class ChatService
         deliver: (message) => this.deliver(message),
         fill: (after, limit) => this.store.after(room, after, limit),
         fillFailed: (err) =>
-          this.logger.warn({ err, room }, 'could not fill a gap from the store'),
+          this.logger.warn(
+            { err, room },
+            'could not fill a gap from the store',
+          ),
       });
     } catch (err) {
       throw this.unavailable(err, room);

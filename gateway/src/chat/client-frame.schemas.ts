@@ -11,6 +11,7 @@ import {
 const codePoints = (value: string) => [...value].length;
 
 /** Control characters other than newline (C0, DEL and C1). */
+// eslint-disable-next-line no-control-regex -- matching them is the point
 const CONTROL = /[\u0000-\u0009\u000b-\u001f\u007f-\u009f]/u;
 
 const room = z

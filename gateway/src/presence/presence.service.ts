@@ -123,7 +123,8 @@ export class PresenceService {
     }
 
     return members.sort(
-      (a, b) => a.nick.localeCompare(b.nick) || a.server.localeCompare(b.server),
+      (a, b) =>
+        a.nick.localeCompare(b.nick) || a.server.localeCompare(b.server),
     );
   }
 

@@ -6,7 +6,7 @@ import type { WebSocket, WebSocketServer } from 'ws';
 
 import type { Logger } from '../logging/logger.js';
 import { ErrorCode, ServerEvent, type ErrorData } from '../protocol/index.js';
-import { isParsedFrame, parseFrame } from './frame-parser.js';
+import { isParsedFrame, parseFrame, type ParsedFrame } from './frame-parser.js';
 import { Heartbeat } from './heartbeat.js';
 
 /** Settings of the adapter that the gateway decorator cannot take. */
@@ -80,19 +80,27 @@ export class ChatWsAdapter extends WsAdapter {
       }
 
       queue = queue
-        .then(async () => {
-          const reply = await lastValueFrom(
-            transform(handler.callback(frame.data, frame.event)),
-            { defaultValue: undefined },
-          );
-          if (reply !== undefined && client.readyState === client.OPEN) {
-            client.send(JSON.stringify(reply));
-          }
-        })
+        .then(() => this.handle(client, frame, handler, transform))
         .catch((err: unknown) => {
           this.log.error({ err, event: frame.event }, 'a handler failed');
         });
     });
+  }
+
+  private async handle(
+    client: WebSocket,
+    frame: ParsedFrame,
+    handler: MessageMappingProperties,
+    transform: (data: unknown) => Observable<unknown>,
+  ): Promise<void> {
+    const reply = await lastValueFrom(
+      transform(handler.callback(frame.data, frame.event)),
+      { defaultValue: undefined },
+    );
+
+    if (reply !== undefined && client.readyState === client.OPEN) {
+      client.send(JSON.stringify(reply));
+    }
   }
 
   override bindErrorHandler(server: WebSocketServer): WebSocketServer {

@@ -1,0 +1,103 @@
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+
+import type { Logger } from 'pino';
+
+import type { BalancerConfig } from './balancer.config.js';
+import { HealthChecker } from './health-checker.js';
+import { createLogger } from './logger.js';
+import { createStaticSite } from './static-site.js';
+import type { UpstreamStatus } from './upstream.js';
+import { UpstreamPool } from './upstream-pool.js';
+import { WsRouter } from './ws-router.js';
+
+/** A balancer that is listening. */
+export interface RunningBalancer {
+  /** The port it listens on; the real one when the config asked for 0. */
+  readonly port: number;
+  readonly host: string;
+  /** Health and open connections of every upstream, in config order. */
+  upstreams(): UpstreamStatus[];
+  /** Stops health checks, drops all connections and stops listening. */
+  close(): Promise<void>;
+}
+
+/**
+ * Starts the balancer: probes the gateways once, then listens for the SPA's
+ * HTTP requests and for WebSocket upgrades on `/ws`. Resolves once it is
+ * listening; rejects if the port cannot be bound.
+ */
+export async function startBalancer(
+  config: BalancerConfig,
+  logger: Logger = createLogger(config.logLevel),
+): Promise<RunningBalancer> {
+  const pool = new UpstreamPool(
+    config.upstreams,
+    logger.child({ component: 'upstream-pool' }),
+  );
+  const health = new HealthChecker(
+    pool,
+    { intervalMs: config.healthIntervalMs, timeoutMs: config.healthTimeoutMs },
+    logger.child({ component: 'health-checker' }),
+  );
+  const router = new WsRouter(pool, logger.child({ component: 'ws-router' }));
+  const site = createStaticSite({
+    webRoot: config.webRoot,
+    upstreamStatus: () => pool.status(),
+    logger: logger.child({ component: 'static-site' }),
+  });
+
+  const server = createServer(site);
+  server.on('upgrade', router.handleUpgrade);
+  server.on('clientError', (error, socket) => {
+    // Node answers 400 itself when no listener is set; with one, closing
+    // the socket is ours to do. A malformed request is the client's fault.
+    logger.debug({ err: error }, 'malformed HTTP request');
+    if (socket.writable) socket.end('HTTP/1.1 400 Bad Request\r\n\r\n');
+    socket.destroy();
+  });
+
+  await health.start();
+
+  try {
+    await listen(server, config.port, config.host);
+  } catch (error) {
+    health.stop();
+    throw error;
+  }
+
+  const { port } = server.address() as AddressInfo;
+
+  return {
+    port,
+    host: config.host,
+    upstreams: () => pool.status(),
+    close: async () => {
+      health.stop();
+      router.closeAll();
+      await stopListening(server);
+    },
+  };
+}
+
+function listen(server: Server, port: number, host: string): Promise<void> {
+  return new Promise((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(port, host, () => {
+      server.off('error', reject);
+      resolve();
+    });
+  });
+}
+
+/**
+ * Closes the server and the keep-alive connections that would hold it
+ * open. Upgraded sockets are no longer the server's to close: the router
+ * has already dropped them.
+ */
+function stopListening(server: Server): Promise<void> {
+  return new Promise((resolve, reject) => {
+    server.close((error) => (error ? reject(error) : resolve()));
+    server.closeAllConnections();
+  });
+}

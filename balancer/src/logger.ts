@@ -1,0 +1,21 @@
+import { pino, type LevelWithSilent, type Logger } from 'pino';
+
+/** Levels `LOG_LEVEL` accepts: pino's own, plus `silent` to turn logs off. */
+export const LOG_LEVELS = [
+  'fatal',
+  'error',
+  'warn',
+  'info',
+  'debug',
+  'trace',
+  'silent',
+] as const satisfies readonly LevelWithSilent[];
+
+/**
+ * Creates the balancer's logger: JSON lines on stdout with `name:
+ * "balancer"` on every line, so PM2's merged logs can be told apart.
+ * The process makes one and hands it down; parts take a child of it.
+ */
+export function createLogger(level: LevelWithSilent): Logger {
+  return pino({ name: 'balancer', level });
+}

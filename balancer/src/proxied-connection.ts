@@ -1,0 +1,234 @@
+import type { IncomingMessage } from 'node:http';
+import { connect, type Socket } from 'node:net';
+import type { Duplex } from 'node:stream';
+
+import type httpProxy from 'http-proxy';
+import type { Logger } from 'pino';
+
+import { DialedAgent } from './dialed-agent.js';
+import { endSocket } from './socket-ending.js';
+import {
+  Rejection,
+  rejectUpgrade,
+  type UpgradeRejection,
+} from './upgrade-rejection.js';
+import type { Upstream } from './upstream.js';
+import { UpstreamLease } from './upstream-lease.js';
+import type { UpstreamPool } from './upstream-pool.js';
+
+/**
+ * A gateway on the same network connects or refuses at once; this bounds
+ * the wait for one that has vanished without a trace.
+ */
+const DIAL_TIMEOUT_MS = 3000;
+
+/** Longest wait for the gateway's `101 Switching Protocols`. */
+const HANDSHAKE_TIMEOUT_MS = 10_000;
+
+type Phase = 'dialing' | 'handshake' | 'open' | 'closed';
+
+/** What a connection needs from the router that created it. */
+export interface ConnectionDeps {
+  readonly pool: UpstreamPool;
+  readonly proxy: httpProxy;
+  readonly logger: Logger;
+  /** Called with the upstream socket before http-proxy gets it. */
+  readonly onDialed: (socket: Socket, connection: ProxiedConnection) => void;
+  /** Called once, when the connection is over. */
+  readonly onClosed: (connection: ProxiedConnection) => void;
+}
+
+/**
+ * One client WebSocket from the upgrade request to the last byte: dials a
+ * gateway (retrying once elsewhere if it refuses), lets http-proxy do the
+ * handshake, then is a plain byte pipe until either side closes. It holds
+ * the lease that counts it on its upstream.
+ */
+export class ProxiedConnection {
+  private phase: Phase = 'dialing';
+
+  private lease: UpstreamLease | undefined;
+
+  private upstreamSocket: Socket | undefined;
+
+  private retried = false;
+
+  private readonly handshakeTimer: NodeJS.Timeout;
+
+  constructor(
+    private readonly req: IncomingMessage,
+    private readonly client: Duplex,
+    private readonly head: Buffer,
+    private readonly deps: ConnectionDeps,
+  ) {
+    this.handshakeTimer = setTimeout(
+      () => this.reject(Rejection.GatewayTimeout, 'handshake timed out'),
+      HANDSHAKE_TIMEOUT_MS,
+    );
+
+    client.once('close', () => this.close('client closed'));
+  }
+
+  /** The upstream the connection is on, or is trying. */
+  get upstream(): Upstream | undefined {
+    return this.lease?.upstream;
+  }
+
+  /** Starts with the upstream the pool picked. */
+  start(upstream: Upstream): void {
+    this.dial(upstream);
+  }
+
+  /** Called by the router when http-proxy has sent the client its 101. */
+  markOpen(): void {
+    if (this.phase !== 'handshake') return;
+
+    this.phase = 'open';
+    clearTimeout(this.handshakeTimer);
+    this.lease?.markOpen();
+    this.deps.logger.debug({ upstream: this.upstream?.id }, 'connection open');
+  }
+
+  /**
+   * The error handler for both sockets and for http-proxy. Before the
+   * upgrade the client still gets an HTTP answer; after it, both sockets
+   * are dropped, since nothing can be said inside the byte stream.
+   */
+  fail(error: Error): void {
+    const reason = errorReason(error);
+
+    if (this.phase === 'dialing' || this.phase === 'handshake') {
+      this.reject(Rejection.BadGateway, reason);
+      return;
+    }
+
+    this.close(reason, true);
+  }
+
+  /** Drops both sockets at once, as on shutdown. */
+  destroy(reason: string): void {
+    this.close(reason, true);
+  }
+
+  private dial(upstream: Upstream): void {
+    this.lease = new UpstreamLease(upstream);
+
+    const socket = connect({ host: upstream.host, port: upstream.port });
+    this.upstreamSocket = socket;
+    socket.setTimeout(DIAL_TIMEOUT_MS);
+
+    // `socket.connecting` is already false when a refusal is emitted, so
+    // the connection remembers for itself whether this dial got through.
+    let connected = false;
+    socket.on('error', (error) => {
+      if (connected) this.fail(error);
+      else this.dialFailed(error);
+    });
+    socket.once('timeout', () => {
+      socket.destroy(new Error(`no connection in ${DIAL_TIMEOUT_MS} ms`));
+    });
+    socket.once('connect', () => {
+      connected = true;
+      this.proxyOver(socket, upstream);
+    });
+  }
+
+  /**
+   * The upstream could not be reached at all, so it is down whatever its
+   * last probe said; mark it so the next client does not try it too.
+   */
+  private dialFailed(error: Error): void {
+    if (this.phase !== 'dialing') return;
+
+    const failed = this.lease?.upstream;
+    const reason = errorReason(error);
+    this.lease?.release();
+    if (failed) this.deps.pool.markDown(failed, reason);
+
+    const next = this.retried ? undefined : this.deps.pool.pick();
+    if (!next) {
+      this.reject(Rejection.BadGateway, reason);
+      return;
+    }
+
+    this.retried = true;
+    this.deps.logger.warn(
+      { upstream: failed?.id, retry: next.id, reason },
+      'upstream refused a connection, retrying on another',
+    );
+    this.dial(next);
+  }
+
+  private proxyOver(socket: Socket, upstream: Upstream): void {
+    if (this.phase !== 'dialing') {
+      socket.destroy();
+      return;
+    }
+
+    this.phase = 'handshake';
+    socket.setTimeout(0);
+    socket.once('close', () => this.close('upstream closed'));
+    this.deps.onDialed(socket, this);
+
+    const target = {
+      protocol: 'http:',
+      host: upstream.host,
+      port: upstream.port,
+    };
+    const agent = new DialedAgent(socket);
+    this.deps.proxy.ws(
+      this.req,
+      this.client,
+      this.head,
+      { target, agent },
+      (error) => this.fail(error),
+    );
+  }
+
+  private reject(rejection: UpgradeRejection, reason: string): void {
+    if (this.phase === 'open' || this.phase === 'closed') return;
+
+    // Only the upstream side gets here before the upgrade: a client that
+    // resets closes the connection first, so this is the gateway's fault.
+    this.deps.logger.warn(
+      { upstream: this.upstream?.id, status: rejection.status, reason },
+      'upgrade failed at the upstream',
+    );
+    rejectUpgrade(this.client, rejection);
+    this.close(reason, false);
+  }
+
+  /**
+   * Ends the connection once, whichever event comes first. After the
+   * upgrade a clean close on one side ends the other, so that its last
+   * bytes (a close frame) still get through; an error destroys both. An
+   * upstream that never completed the upgrade has nothing worth flushing.
+   */
+  private close(reason: string, abrupt = false): void {
+    if (this.phase === 'closed') return;
+
+    const wasOpen = this.phase === 'open';
+    this.phase = 'closed';
+    clearTimeout(this.handshakeTimer);
+    this.lease?.release();
+
+    if (abrupt) this.client.destroy();
+    else if (!this.client.writableEnded) endSocket(this.client);
+
+    if (abrupt || !wasOpen) this.upstreamSocket?.destroy();
+    else if (this.upstreamSocket) endSocket(this.upstreamSocket);
+
+    if (wasOpen) {
+      this.deps.logger.debug(
+        { upstream: this.upstream?.id, reason },
+        'connection closed',
+      );
+    }
+    this.deps.onClosed(this);
+  }
+}
+
+function errorReason(error: Error): string {
+  const { code } = error as NodeJS.ErrnoException;
+  return code ?? error.message;
+}

@@ -1,0 +1,81 @@
+import type { Logger } from 'pino';
+
+import {
+  Upstream,
+  type UpstreamAddress,
+  type UpstreamState,
+  type UpstreamStatus,
+} from './upstream.js';
+
+/**
+ * The gateway instances behind the balancer and the choice between them.
+ * It owns every health change, so a change is logged once whether the
+ * health checker or a failed connection noticed it.
+ */
+export class UpstreamPool {
+  readonly upstreams: readonly Upstream[];
+
+  /** Where the next search for a tie starts, for round robin. */
+  private cursor = 0;
+
+  constructor(
+    addresses: readonly UpstreamAddress[],
+    private readonly logger: Logger,
+  ) {
+    this.upstreams = addresses.map(
+      ({ host, port }) => new Upstream(host, port),
+    );
+  }
+
+  /**
+   * Picks the healthy upstream with the fewest connections, taking turns
+   * among those that tie. Returns `undefined` when none is up: a down or
+   * unknown upstream is never picked.
+   */
+  pick(): Upstream | undefined {
+    const count = this.upstreams.length;
+    let best: { upstream: Upstream; index: number } | undefined;
+
+    for (let step = 0; step < count; step += 1) {
+      const index = (this.cursor + step) % count;
+      const upstream = this.upstreams[index];
+      if (upstream?.state !== 'up') continue;
+      if (best && upstream.load >= best.upstream.load) continue;
+      best = { upstream, index };
+    }
+
+    if (!best) return undefined;
+
+    this.cursor = (best.index + 1) % count;
+    return best.upstream;
+  }
+
+  /** Marks an upstream up; logs only if that is news. */
+  markUp(upstream: Upstream): void {
+    if (!this.changeState(upstream, 'up')) return;
+
+    this.logger.info({ upstream: upstream.id }, 'upstream is up');
+  }
+
+  /** Marks an upstream down; logs only if that is news. */
+  markDown(upstream: Upstream, reason: string): void {
+    if (!this.changeState(upstream, 'down')) return;
+
+    this.logger.warn({ upstream: upstream.id, reason }, 'upstream is down');
+  }
+
+  countUp(): number {
+    return this.upstreams.filter((upstream) => upstream.state === 'up').length;
+  }
+
+  status(): UpstreamStatus[] {
+    return this.upstreams.map((upstream) => upstream.status());
+  }
+
+  private changeState(upstream: Upstream, state: UpstreamState): boolean {
+    if (upstream.state === state) return false;
+
+    upstream.state = state;
+    return true;
+  }
+}

@@ -1,0 +1,63 @@
+/** Where a gateway instance listens. */
+export interface UpstreamAddress {
+  readonly host: string;
+  readonly port: number;
+}
+
+/**
+ * Health of an upstream. `unknown` lasts until the first readiness probe
+ * answers; only `up` is ever picked.
+ */
+export type UpstreamState = 'unknown' | 'up' | 'down';
+
+/** A read-only view of an upstream, for `/healthz` and for tests. */
+export interface UpstreamStatus {
+  readonly id: string;
+  readonly state: UpstreamState;
+  readonly openConnections: number;
+}
+
+/**
+ * One gateway instance as the balancer sees it: its address, its health and
+ * how many client connections go through it.
+ */
+export class Upstream implements UpstreamAddress {
+  readonly id: string;
+
+  state: UpstreamState = 'unknown';
+
+  /** Connections whose WebSocket upgrade has completed and not yet closed. */
+  openConnections = 0;
+
+  /** Connections picked for this upstream whose upgrade is under way. */
+  pendingConnections = 0;
+
+  constructor(
+    readonly host: string,
+    readonly port: number,
+  ) {
+    this.id = formatAddress(host, port);
+  }
+
+  /**
+   * What picking compares. Pending connections count too: a burst of
+   * upgrades would otherwise all land on the upstream that looked idlest
+   * before any of them had completed.
+   */
+  get load(): number {
+    return this.openConnections + this.pendingConnections;
+  }
+
+  status(): UpstreamStatus {
+    return {
+      id: this.id,
+      state: this.state,
+      openConnections: this.openConnections,
+    };
+  }
+}
+
+/** `host:port`, with brackets around an IPv6 host. */
+export function formatAddress(host: string, port: number): string {
+  return host.includes(':') ? `[${host}]:${port}` : `${host}:${port}`;
+}
