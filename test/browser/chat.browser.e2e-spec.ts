@@ -59,10 +59,7 @@ run('The SPA in a real browser', () => {
     await received.waitFor();
 
     expect(await received.getAttribute('data-server')).toBe(annServer.trim());
-    await bob
-      .getByTestId('member')
-      .filter({ hasText: 'ann' })
-      .waitFor();
+    await bob.getByTestId('member').filter({ hasText: 'ann' }).waitFor();
     await ann.screenshot({ path: join(shots, 'first-window.png') });
     await bob.screenshot({ path: join(shots, 'second-window.png') });
   }, 60_000);
@@ -77,7 +74,9 @@ run('The SPA in a real browser', () => {
     await shown.waitFor();
 
     expect(await shown.innerText()).toContain(payload);
-    expect(await eve.evaluate(() => 'ownedBy' in window || '__owned' in window)).toBe(false);
+    expect(
+      await eve.evaluate(() => 'ownedBy' in window || '__owned' in window),
+    ).toBe(false);
     expect(await eve.locator('[data-testid=message-text] img').count()).toBe(0);
   }, 30_000);
 
@@ -92,7 +91,9 @@ run('The SPA in a real browser', () => {
     await page.getByTestId('join-button').click();
     await page.getByTestId('composer').waitFor();
 
-    const width = await page.evaluate(() => document.documentElement.scrollWidth);
+    const width = await page.evaluate(
+      () => document.documentElement.scrollWidth,
+    );
     expect(width).toBeLessThanOrEqual(390);
     await page.screenshot({ path: join(shots, 'phone.png') });
   }, 30_000);
