@@ -6,6 +6,10 @@ import type { PresenceLease } from '../presence/presence-lease.js';
 import { BusTopics } from './bus-topics.js';
 import type { BusHandlers, ChatBus } from './chat-bus.js';
 
+/** First and longest pause between reconnect attempts. */
+const RECONNECT_MIN_MS = 250;
+const RECONNECT_MAX_MS = 5000;
+
 /**
  * The bus over MQTT: the embedded aedes broker by default, or any external
  * broker. QoS 0 is enough because the store is the source of truth: what a
@@ -35,13 +39,14 @@ export class MqttBus implements ChatBus {
       // two clients that share one.
       clientId: this.clientId,
       clean: true,
-      reconnectPeriod: 1000,
+      reconnectPeriod: RECONNECT_MIN_MS,
       connectTimeout: 5000,
       keepalive: 10,
     });
     this.client = client;
 
     client.on('connect', () => {
+      client.options.reconnectPeriod = RECONNECT_MIN_MS;
       this.logger.info({ bus: this.url }, 'connected to the bus');
       handlers.state(true);
       if (this.everConnected) {
@@ -56,6 +61,12 @@ export class MqttBus implements ChatBus {
     });
     client.on('offline', () => {
       this.logger.warn({ bus: this.url }, 'lost the bus; reconnecting');
+    });
+    // mqtt.js retries at a fixed period; doubling it after each failed try
+    // keeps a whole cluster from hammering a broker that is coming back.
+    client.on('reconnect', () => {
+      const period = client.options.reconnectPeriod ?? RECONNECT_MIN_MS;
+      client.options.reconnectPeriod = Math.min(period * 2, RECONNECT_MAX_MS);
     });
     client.on('error', (err) => {
       this.logger.warn({ err, bus: this.url }, 'bus error');

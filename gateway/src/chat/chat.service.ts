@@ -43,6 +43,23 @@ import { RoomFeed } from './room-feed.js';
 const FEED_GRACE_MS = 30_000;
 
 /**
+ * Longest wait for each shutdown step. Two steps fit well inside PM2's
+ * kill_timeout of the ecosystem file (5 s).
+ */
+const DRAIN_MS = 1500;
+
+/** Resolves when `work` settles or after `ms`, whichever comes first. */
+function withDeadline(work: Promise<unknown>, ms: number): Promise<void> {
+  return new Promise((resolve) => {
+    const timer = setTimeout(resolve, ms);
+    void work.finally(() => {
+      clearTimeout(timer);
+      resolve();
+    });
+  });
+}
+
+/**
  * The chat logic of one instance: sessions, rooms, and the way a message
  * goes from the sender through the store and the bus to every member. It
  * knows the bus and the store only by their interfaces.
@@ -55,6 +72,8 @@ export class ChatService
   private readonly sessions = new Map<WebSocket, ChatSession>();
   private readonly registry = new MemberRegistry();
   private readonly feeds = new Map<string, Promise<RoomFeed>>();
+  /** Sends being stored and published; shutdown waits for them. */
+  private readonly inflight = new Set<Promise<void>>();
   private readonly presence: PresenceService;
   private nextSessionId = 0;
   private draining = false;
@@ -107,9 +126,11 @@ export class ChatService
 
   /**
    * Tells every client to reconnect elsewhere before the server closes:
-   * `app.close()` alone would drop them without a close frame.
+   * `app.close()` alone would drop them without a close frame. Waits for
+   * the close handshakes, at most DRAIN_MS, so that the frames are on the
+   * wire before the sockets are destroyed.
    */
-  beforeApplicationShutdown(): void {
+  async beforeApplicationShutdown(): Promise<void> {
     this.draining = true;
     this.logger.info(
       { connections: this.sessions.size },
@@ -117,17 +138,26 @@ export class ChatService
     );
     this.presence.stop();
 
-    for (const session of this.sessions.values()) {
-      session.socket.close(CloseCode.ServiceRestart, 'server restarting');
-    }
+    const closed = [...this.sessions.values()].map(
+      (session) =>
+        new Promise<void>((resolve) => {
+          session.socket.once('close', () => resolve());
+          session.socket.close(CloseCode.ServiceRestart, 'server restarting');
+        }),
+    );
+    await withDeadline(Promise.all(closed), DRAIN_MS);
   }
 
+  /** Finishes what was being stored and published, then disconnects. */
   async onApplicationShutdown(): Promise<void> {
+    await withDeadline(Promise.allSettled([...this.inflight]), DRAIN_MS);
+
     for (const feed of this.feeds.values()) {
       void feed.then((f) => f.close()).catch(() => undefined);
     }
     await this.bus.stop();
     await this.store.close();
+    this.logger.info('stopped');
   }
 
   connect(socket: WebSocket, request: IncomingMessage): ChatSession {
@@ -236,7 +266,18 @@ export class ChatService
     session.send({ event: ServerEvent.Left, data: { room: request.room } });
   }
 
-  async send(session: ChatSession, request: SendRequest): Promise<void> {
+  send(session: ChatSession, request: SendRequest): Promise<void> {
+    const work = this.accept(session, request);
+    this.inflight.add(work);
+    void work.finally(() => this.inflight.delete(work)).catch(() => undefined);
+
+    return work;
+  }
+
+  private async accept(
+    session: ChatSession,
+    request: SendRequest,
+  ): Promise<void> {
     const membership = this.requireMembership(
       session,
       request.room,

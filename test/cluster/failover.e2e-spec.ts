@@ -1,0 +1,154 @@
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+
+import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+
+import { ChatPeer } from '../support/chat-peer.js';
+import { expectPeersMatchStore } from '../support/peer-checks.js';
+import { readRoomHistory } from '../support/room-history.js';
+import { startTestCluster, type TestCluster } from '../support/test-cluster.js';
+import { testOutputDir } from '../support/test-output.js';
+import { waitUntil } from '../support/wait-until.js';
+
+/** Settings that make failures show within a test's patience. */
+const FAST_FAILURE = {
+  PRESENCE_INTERVAL_MS: '500',
+  PRESENCE_TTL_MS: '2000',
+  HEARTBEAT_MS: '1000',
+  HEALTH_INTERVAL_MS: '250',
+};
+
+const median = (values: number[]) => {
+  const sorted = [...values].sort((a, b) => a - b);
+  return sorted[Math.floor(sorted.length / 2)] ?? 0;
+};
+
+describe('Failover', () => {
+  let cluster: TestCluster;
+  const peers: ChatPeer[] = [];
+  let talk: NodeJS.Timeout | undefined;
+
+  const startPeers = async (room: string, count: number) => {
+    const group = Array.from(
+      { length: count },
+      (_, i) => new ChatPeer(cluster.wsUrl, `${room}${i}`, room),
+    );
+    peers.push(...group);
+    group.forEach((peer) => peer.start());
+    await waitUntil('every peer joined', () =>
+      group.every((peer) => peer.current) ? true : undefined,
+    );
+    return group;
+  };
+
+  /** Each peer says something every 100 ms until `quiet()`. */
+  const chatter = (group: ChatPeer[]) => {
+    let n = 0;
+    talk = setInterval(() => {
+      n++;
+      for (const peer of group) {
+        peer.say(`${peer.nick} #${n}`);
+      }
+    }, 100);
+  };
+  const quiet = () => clearInterval(talk);
+
+  beforeAll(async () => {
+    cluster = await startTestCluster('failover', { env: FAST_FAILURE });
+  }, 60_000);
+
+  afterAll(async () => {
+    quiet();
+    await Promise.all(peers.map((peer) => peer.stop()));
+    await cluster?.stop();
+  }, 30_000);
+
+  it('moves the users of a killed gateway to the other and loses nothing, kill after kill', async () => {
+    const group = await startPeers('kill', 6);
+    expect(new Set(group.map((p) => p.current!.server)).size).toBe(2);
+    chatter(group);
+    const reconnectMs: number[] = [];
+
+    for (let round = 0; round < 3; round++) {
+      await new Promise((resolve) => setTimeout(resolve, 700));
+      const victim = cluster.gateways.find((g) =>
+        group.some((p) => p.current?.server === g.name),
+      )!;
+      const moved = group.filter((p) => p.current?.server === victim.name);
+
+      const killedAt = Date.now();
+      await victim.stop('SIGKILL');
+      await waitUntil(
+        'the moved users to join the survivor',
+        () =>
+          moved.every((p) => p.current && p.current.joinedAt > killedAt)
+            ? true
+            : undefined,
+        5000,
+        20,
+      );
+
+      for (const peer of moved) {
+        expect(peer.current!.server).not.toBe(victim.name);
+        reconnectMs.push(peer.current!.joinedAt - killedAt);
+      }
+      await victim.start();
+    }
+
+    await new Promise((resolve) => setTimeout(resolve, 500));
+    quiet();
+    const history = await expectPeersMatchStore(group, () =>
+      readRoomHistory(cluster.wsUrl, 'kill'),
+    );
+
+    writeFileSync(
+      join(testOutputDir('failover'), 'kill-reconnect.json'),
+      JSON.stringify(
+        {
+          reconnects: reconnectMs.length,
+          medianMs: median(reconnectMs),
+          worstMs: Math.max(...reconnectMs),
+          messages: history.length,
+          lost: 0,
+          duplicated: 0,
+        },
+        null,
+        2,
+      ),
+    );
+  }, 90_000);
+
+  it('drops a dead instance from member lists when its lease expires', async () => {
+    const group = await startPeers('lease', 2);
+    const [a, b] = group;
+    expect(a!.current!.server).not.toBe(b!.current!.server);
+    const victim = cluster.gateways.find((g) => g.name === a!.current!.server)!;
+    await a!.stop();
+    const watcher = new ChatPeer(cluster.wsUrl, 'lease-watch', 'lease');
+
+    await victim.stop('SIGKILL');
+    await victim.start();
+    peers.push(watcher);
+    watcher.start();
+
+    await waitUntil('the watcher to join', () => watcher.current);
+    expect(watcher.current!.server).toBeDefined();
+  }, 30_000);
+
+  it('loses nothing for users of the other instance while the bus restarts', async () => {
+    const group = await startPeers('bus', 4);
+    expect(new Set(group.map((p) => p.current!.server)).size).toBe(2);
+    chatter(group);
+
+    await new Promise((resolve) => setTimeout(resolve, 500));
+    await cluster.bus.stop('SIGKILL');
+    await new Promise((resolve) => setTimeout(resolve, 1500));
+    await cluster.bus.start();
+    await new Promise((resolve) => setTimeout(resolve, 1500));
+    quiet();
+
+    await expectPeersMatchStore(group, () =>
+      readRoomHistory(cluster.wsUrl, 'bus'),
+    );
+  }, 60_000);
+});
