@@ -7,6 +7,7 @@ import { ChatPeer } from '../support/chat-peer.js';
 import { expectPeersMatchStore } from '../support/peer-checks.js';
 import { readRoomHistory } from '../support/room-history.js';
 import { startTestCluster, type TestCluster } from '../support/test-cluster.js';
+import { TestClient } from '../support/test-client.js';
 import { testOutputDir } from '../support/test-output.js';
 import { waitUntil } from '../support/wait-until.js';
 
@@ -118,21 +119,34 @@ describe('Failover', () => {
     );
   }, 90_000);
 
-  it('drops a dead instance from member lists when its lease expires', async () => {
-    const group = await startPeers('lease', 2);
-    const [a, b] = group;
-    expect(a!.current!.server).not.toBe(b!.current!.server);
-    const victim = cluster.gateways.find((g) => g.name === a!.current!.server)!;
-    await a!.stop();
-    const watcher = new ChatPeer(cluster.wsUrl, 'lease-watch', 'lease');
+  it('drops the members of a killed instance when its lease expires, and lists them where they reconnect', async () => {
+    const [moving, staying] = await startPeers('lease', 2);
+    const victim = cluster.gateways.find(
+      (g) => g.name === moving!.current!.server,
+    )!;
+    const survivor = staying!.current!.server;
+    expect(victim.name).not.toBe(survivor);
+    const watcher = await TestClient.connect(
+      cluster.gatewayUrls.get(survivor)!,
+    );
+    watcher.send('join', { room: 'lease', nick: 'watcher' });
+    await watcher.waitFor('joined');
 
     await victim.stop('SIGKILL');
+    const after = await watcher.waitFor(
+      'presence',
+      (p) =>
+        p.members.length === 3 && p.members.every((m) => m.server === survivor),
+      10_000,
+    );
     await victim.start();
-    peers.push(watcher);
-    watcher.start();
+    await watcher.close();
 
-    await waitUntil('the watcher to join', () => watcher.current);
-    expect(watcher.current!.server).toBeDefined();
+    expect(after.members.map((m) => m.nick)).toEqual([
+      'lease0',
+      'lease1',
+      'watcher',
+    ]);
   }, 30_000);
 
   it('loses nothing for users of the other instance while the bus restarts', async () => {
