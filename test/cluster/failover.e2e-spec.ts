@@ -122,9 +122,9 @@ describe('Failover', () => {
   it('drops the members of a killed instance when its lease expires, and lists them where they reconnect', async () => {
     const [moving, staying] = await startPeers('lease', 2);
     const victim = cluster.gateways.find(
-      (g) => g.name === moving!.current!.server,
+      (g) => g.name === moving.current!.server,
     )!;
-    const survivor = staying!.current!.server;
+    const survivor = staying.current!.server;
     expect(victim.name).not.toBe(survivor);
     const watcher = await TestClient.connect(
       cluster.gatewayUrls.get(survivor)!,
