@@ -11,6 +11,8 @@ import { packageRoot } from '../../gateway/src/config/package-root.js';
 export class ClusterProcess {
   private child: ChildProcess | undefined;
   private exited: Promise<void> = Promise.resolve();
+  /** How the last run ended: an exit code, or the signal that killed it. */
+  lastExit: { code: number | null; signal: NodeJS.Signals | null } | undefined;
 
   constructor(
     readonly name: string,
@@ -40,7 +42,13 @@ export class ClusterProcess {
     this.child = child;
     child.stdout?.pipe(log);
     child.stderr?.pipe(log);
-    this.exited = new Promise((resolve) => child.once('exit', () => resolve()));
+    this.lastExit = undefined;
+    this.exited = new Promise((resolve) =>
+      child.once('exit', (code, signal) => {
+        this.lastExit = { code, signal };
+        resolve();
+      }),
+    );
 
     return new Promise((resolve, reject) => {
       const timer = setTimeout(() => {
