@@ -10,6 +10,8 @@ export type ConnectionState =
       nextTryAt: number;
       /** Close code of the socket that was lost. */
       closeCode: number;
+      /** The balancer said that no gateway is up (HTTP 503 on `/ws`). */
+      noServer: boolean;
     };
 
 export type ConnectionPhase = ConnectionState['phase'];

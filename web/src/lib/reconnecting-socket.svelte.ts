@@ -1,4 +1,4 @@
-import { CloseCode } from '$protocol';
+import { ClientEvent, CloseCode } from '$protocol';
 import { backoffDelay, RECONNECT_BACKOFF, type BackoffPolicy } from './backoff';
 import type { ConnectionState } from './connection-state';
 
@@ -26,6 +26,18 @@ const CONNECT_TIMEOUT_MS = 10_000;
 const STABLE_AFTER_MS = 5_000;
 
 /**
+ * Browsers answer WebSocket pings without telling the page, so a frozen
+ * path (a half-open TCP connection, a suspended laptop) would look open
+ * forever. The page sends its own `ping` this often, and a socket from
+ * which nothing arrived for PING_TIMEOUT_MS is given up.
+ */
+const PING_EVERY_MS = 10_000;
+const PING_TIMEOUT_MS = 25_000;
+
+/** Close code (private range, RFC 6455 section 7.4.2) for a silent socket. */
+const SILENT_CLOSE = 4000;
+
+/**
  * The code a socket reports when it ended without a close frame (RFC 6455
  * section 7.4.1); used as well when no socket could even be created.
  */
@@ -46,7 +58,11 @@ export class ReconnectingSocket {
   #openedAt = 0;
   #retryTimer: number | undefined;
   #connectTimer: number | undefined;
+  #pingTimer: number | undefined;
+  #lastHeardAt = 0;
   #running = false;
+  /** Set from the balancer's answer after a failed connect. */
+  #noServer = false;
 
   constructor(
     url: string,
@@ -120,21 +136,27 @@ export class ReconnectingSocket {
 
       window.clearTimeout(this.#connectTimer);
       this.#openedAt = Date.now();
+      this.#noServer = false;
+      this.#watchLiveness(socket);
       this.state = { phase: 'open' };
       this.#listener.opened();
     };
     socket.onmessage = (event: MessageEvent<unknown>) => {
       if (socket !== this.#socket || typeof event.data !== 'string') return;
 
+      this.#lastHeardAt = Date.now();
       this.#listener.received(event.data);
     };
     socket.onclose = (event) => {
       if (socket !== this.#socket) return;
 
+      const neverOpened = this.#openedAt === 0;
       this.#socket = null;
       window.clearTimeout(this.#connectTimer);
+      window.clearInterval(this.#pingTimer);
       this.#listener.closed(event.code);
       if (this.#running) this.#scheduleRetry(event.code);
+      if (neverOpened) void this.#askBalancer();
     };
   }
 
@@ -150,6 +172,7 @@ export class ReconnectingSocket {
       attempt: this.#attempt,
       nextTryAt: Date.now() + delay,
       closeCode,
+      noServer: this.#noServer,
     };
     this.#retryTimer = window.setTimeout(() => {
       this.#retryTimer = undefined;
@@ -157,9 +180,41 @@ export class ReconnectingSocket {
     }, delay);
   }
 
+  /** Pings the gateway and gives the socket up when it falls silent. */
+  #watchLiveness(socket: WebSocket): void {
+    this.#lastHeardAt = Date.now();
+    window.clearInterval(this.#pingTimer);
+    this.#pingTimer = window.setInterval(() => {
+      if (Date.now() - this.#lastHeardAt > PING_TIMEOUT_MS) {
+        socket.close(SILENT_CLOSE, 'no answer');
+        return;
+      }
+      socket.send(JSON.stringify({ event: ClientEvent.Ping, data: {} }));
+    }, PING_EVERY_MS);
+  }
+
+  /**
+   * A browser is not told why an upgrade failed. A plain GET on the same
+   * path asks the balancer: 503 means that no gateway is up right now.
+   */
+  async #askBalancer(): Promise<void> {
+    try {
+      const url = this.#url.replace(/^ws/, 'http');
+      const response = await fetch(url, { cache: 'no-store' });
+      this.#noServer = response.status === 503;
+    } catch {
+      this.#noServer = true;
+    }
+
+    if (this.state.phase === 'reconnecting') {
+      this.state = { ...this.state, noServer: this.#noServer };
+    }
+  }
+
   #clearTimers(): void {
     window.clearTimeout(this.#retryTimer);
     window.clearTimeout(this.#connectTimer);
+    window.clearInterval(this.#pingTimer);
     this.#retryTimer = undefined;
     this.#connectTimer = undefined;
   }
