@@ -22,6 +22,8 @@ const ports = Array.from({ length: count }, (_, i) => basePort + i);
 
 /** What every app shares: readiness handshake and a bounded restart loop. */
 const common = {
+  // `npm stop` deletes the namespace, whatever ports the apps were named by.
+  namespace: 'chat-cluster',
   cwd: import.meta.dirname,
   exec_mode: 'fork',
   autorestart: true,

@@ -20,6 +20,17 @@ export interface BalancerConfig {
   readonly healthIntervalMs: number;
   /** A probe that takes longer counts as a failure. @default 800 */
   readonly healthTimeoutMs: number;
+  /**
+   * WebSocket connections one client address may hold through the
+   * balancer, counted from the accepted upgrade until it closes.
+   * @default 50
+   */
+  readonly maxConnectionsPerAddress: number;
+  /**
+   * Upgrades dialled to a gateway and not yet answered with 101; past it
+   * new upgrades are refused at once instead of queueing. @default 500
+   */
+  readonly maxPendingUpgrades: number;
   /** @default 'info' */
   readonly logLevel: LevelWithSilent;
 }
@@ -44,6 +55,12 @@ export function loadBalancerConfig(env: Env = process.env): BalancerConfig {
     webRoot: resolve(readText(env, 'WEB_ROOT') ?? defaultWebRoot()),
     healthIntervalMs: readPositiveInt(env, 'HEALTH_INTERVAL_MS', 1000),
     healthTimeoutMs: readPositiveInt(env, 'HEALTH_TIMEOUT_MS', 800),
+    maxConnectionsPerAddress: readPositiveInt(
+      env,
+      'MAX_CONNECTIONS_PER_ADDRESS',
+      50,
+    ),
+    maxPendingUpgrades: readPositiveInt(env, 'MAX_PENDING_UPGRADES', 500),
     logLevel: readLogLevel(env),
   };
 }

@@ -4,6 +4,7 @@ import type { AddressInfo } from 'node:net';
 import type { Logger } from 'pino';
 
 import type { BalancerConfig } from './balancer.config.js';
+import { buildClusterReport } from './cluster-report.js';
 import { HealthChecker } from './health-checker.js';
 import { createLogger } from './logger.js';
 import { createStaticSite } from './static-site.js';
@@ -40,10 +41,25 @@ export async function startBalancer(
     { intervalMs: config.healthIntervalMs, timeoutMs: config.healthTimeoutMs },
     logger.child({ component: 'health-checker' }),
   );
-  const router = new WsRouter(pool, logger.child({ component: 'ws-router' }));
+  const router = new WsRouter(
+    pool,
+    {
+      maxConnectionsPerAddress: config.maxConnectionsPerAddress,
+      maxPendingUpgrades: config.maxPendingUpgrades,
+    },
+    logger.child({ component: 'ws-router' }),
+  );
+  const startedAt = Date.now();
   const site = createStaticSite({
     webRoot: config.webRoot,
     upstreamStatus: () => pool.status(),
+    clusterReport: () =>
+      buildClusterReport({
+        startedAt,
+        now: Date.now(),
+        upgradesTotal: router.upgradesTotal,
+        upstreams: pool.status(),
+      }),
     logger: logger.child({ component: 'static-site' }),
   });
 

@@ -11,12 +11,14 @@ export interface HealthCheckOptions {
 }
 
 /**
- * Probes every gateway's `/readyz` in rounds and tells the pool what it
- * found. The next round is scheduled when the last one has finished, so a
- * slow gateway never piles up probes.
+ * Probes every gateway's `/readyz` and tells the pool what it found. Each
+ * gateway has its own loop, and its next probe is scheduled when the last
+ * one has finished: a slow gateway never piles up probes, nor delays the
+ * probes of the others. A gateway that stops answering is therefore marked
+ * down at most `intervalMs + timeoutMs` after its last good answer.
  */
 export class HealthChecker {
-  private timer: NodeJS.Timeout | undefined;
+  private readonly timers = new Set<NodeJS.Timeout>();
 
   private readonly aborter = new AbortController();
 
@@ -29,34 +31,37 @@ export class HealthChecker {
   ) {}
 
   /**
-   * Runs a first round and resolves when it is done, so the balancer
-   * starts knowing which gateways are up; later rounds run in the
+   * Probes every gateway once and resolves when all have answered, so the
+   * balancer starts knowing which are up; later probes run in the
    * background until `stop()`.
    */
   async start(): Promise<void> {
     this.running = true;
     this.logger.debug(this.options, 'health checks starting');
 
-    await this.runRound();
+    await Promise.all(
+      this.pool.upstreams.map((upstream) => this.checkAndRepeat(upstream)),
+    );
   }
 
-  /** Stops the rounds and aborts the probes in flight. */
+  /** Stops the probes and aborts those in flight. */
   stop(): void {
     this.running = false;
-    clearTimeout(this.timer);
+    for (const timer of this.timers) clearTimeout(timer);
+    this.timers.clear();
     this.aborter.abort();
   }
 
-  private async runRound(): Promise<void> {
-    const upstreams = this.pool.upstreams;
-    await Promise.all(upstreams.map((upstream) => this.check(upstream)));
+  private async checkAndRepeat(upstream: Upstream): Promise<void> {
+    await this.check(upstream);
 
     if (!this.running) return;
 
-    this.timer = setTimeout(
-      () => void this.runRound(),
-      this.options.intervalMs,
-    );
+    const timer = setTimeout(() => {
+      this.timers.delete(timer);
+      void this.checkAndRepeat(upstream);
+    }, this.options.intervalMs);
+    this.timers.add(timer);
   }
 
   private async check(upstream: Upstream): Promise<void> {
@@ -70,7 +75,6 @@ export class HealthChecker {
     // A probe aborted by stop() says nothing about the gateway.
     if (!this.running) return;
 
-    if (result.ready) this.pool.markUp(upstream);
-    else this.pool.markDown(upstream, result.reason);
+    this.pool.recordProbe(upstream, result, Date.now());
   }
 }

@@ -67,6 +67,17 @@ export class ProxiedConnection {
     );
 
     client.once('close', () => this.close('client closed'));
+
+    // Nothing reads the client's socket until the upgrade completes, so a
+    // client that gave up mid-handshake would go unnoticed until the
+    // timeout, holding its place in every count. Watching in paused mode
+    // sees its end without taking bytes that belong to the gateway. The
+    // HTTP server's sockets allow half-open connections, so that end is
+    // not followed by a close: the connection has to close itself.
+    client.on('readable', this.watchClient);
+    client.once('end', () => {
+      if (this.phase !== 'open') this.close('client went away');
+    });
   }
 
   /** The upstream the connection is on, or is trying. */
@@ -79,14 +90,19 @@ export class ProxiedConnection {
     this.dial(upstream);
   }
 
-  /** Called by the router when http-proxy has sent the client its 101. */
-  markOpen(): void {
-    if (this.phase !== 'handshake') return;
+  /**
+   * Called by the router when http-proxy has sent the client its 101.
+   * Returns whether this call opened it, so an upgrade is counted once.
+   */
+  markOpen(): boolean {
+    if (this.phase !== 'handshake') return false;
 
     this.phase = 'open';
+    this.stopWatchingClient();
     clearTimeout(this.handshakeTimer);
     this.lease?.markOpen();
     this.deps.logger.debug({ upstream: this.upstream?.id }, 'connection open');
+    return true;
   }
 
   /**
@@ -108,6 +124,24 @@ export class ProxiedConnection {
   /** Drops both sockets at once, as on shutdown. */
   destroy(reason: string): void {
     this.close(reason, true);
+  }
+
+  /**
+   * `read(0)` consumes nothing; once the client's end has arrived and no
+   * byte is waiting, it makes the socket emit `'end'`. A client that sent
+   * bytes before the 101 is left to the handshake timeout.
+   */
+  private readonly watchClient = (): void => {
+    if (this.client.readableLength === 0) this.client.read(0);
+  };
+
+  /**
+   * Hands reading over to http-proxy's pipe. Node resumes the flow on the
+   * next tick once no `'readable'` listener is left, so a pipe set up
+   * before this call still starts.
+   */
+  private stopWatchingClient(): void {
+    this.client.off('readable', this.watchClient);
   }
 
   private dial(upstream: Upstream): void {
@@ -209,6 +243,7 @@ export class ProxiedConnection {
 
     const wasOpen = this.phase === 'open';
     this.phase = 'closed';
+    this.stopWatchingClient();
     clearTimeout(this.handshakeTimer);
     this.lease?.release();
 

@@ -1,16 +1,33 @@
-import { request } from 'node:http';
+import { request, type IncomingMessage } from 'node:http';
 
 import type { UpstreamAddress } from './upstream.js';
 
-/** What one probe found: ready, or the reason it is not. */
-export type ProbeResult = { ready: true } | { ready: false; reason: string };
+/**
+ * What one probe found: ready, or the reason it is not; and the instance
+ * name the gateway gave in its body, when it gave one.
+ */
+export type ProbeResult =
+  | { readonly ready: true; readonly server?: string }
+  | {
+      readonly ready: false;
+      readonly reason: string;
+      readonly server?: string;
+    };
 
 /** The gateway's readiness endpoint: 200 once it can take clients. */
 export const READINESS_PATH = '/readyz';
 
+/** The gateway's answer is a few fields; anything longer is not it. */
+const MAX_BODY_BYTES = 4096;
+
+/** An instance name is shown to operators; a longer one is cut. */
+const MAX_SERVER_NAME_LENGTH = 100;
+
 /**
  * Asks one gateway `GET /readyz`. Resolves, never rejects: a refused
- * connection, a timeout or any status but 200 is simply "not ready".
+ * connection, a timeout or any status but 200 is simply "not ready". The
+ * body is read for the `server` field, on a 503 too, so a gateway that is
+ * not ready can still be named.
  *
  * A fresh connection per probe (`agent: false`) keeps a half-dead kept-alive
  * socket from hiding a gateway that has gone away.
@@ -28,25 +45,102 @@ export function probeReadiness(
       method: 'GET',
       agent: false,
       signal,
-      timeout: timeoutMs,
     });
+
+    let settled = false;
+    const settle = (result: ProbeResult) => {
+      if (settled) return;
+
+      settled = true;
+      clearTimeout(deadline);
+      req.destroy();
+      resolve(result);
+    };
+
+    // One deadline for the whole exchange, body included: a gateway that
+    // trickles bytes would never trip an idle timeout.
+    const deadline = setTimeout(() => {
+      settle({
+        ready: false,
+        reason: `readyz gave no answer in ${timeoutMs} ms`,
+      });
+    }, timeoutMs);
 
     req.on('response', (res) => {
-      res.resume();
-
-      if (res.statusCode === 200) resolve({ ready: true });
-      else
-        resolve({ ready: false, reason: `readyz answered ${res.statusCode}` });
-    });
-
-    req.on('timeout', () => {
-      req.destroy(new Error(`readyz gave no answer in ${timeoutMs} ms`));
+      void readBody(res).then(
+        (body) => settle(resultOf(res.statusCode, body)),
+        (error: NodeJS.ErrnoException) =>
+          settle({ ready: false, reason: error.code ?? error.message }),
+      );
     });
 
     req.on('error', (error: NodeJS.ErrnoException) => {
-      resolve({ ready: false, reason: error.code ?? error.message });
+      settle({ ready: false, reason: error.code ?? error.message });
     });
 
     req.end();
   });
+}
+
+/**
+ * The body as text, or `undefined` when it is longer than any readiness
+ * answer: the status alone is then what counts.
+ */
+function readBody(res: IncomingMessage): Promise<string | undefined> {
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    let size = 0;
+
+    res.on('data', (chunk: Buffer) => {
+      size += chunk.length;
+      if (size <= MAX_BODY_BYTES) {
+        chunks.push(chunk);
+        return;
+      }
+
+      resolve(undefined);
+      res.destroy();
+    });
+    res.on('end', () => resolve(Buffer.concat(chunks).toString('utf8')));
+    res.on('error', reject);
+    res.on('close', () => {
+      if (!res.complete) reject(new Error('readyz answer cut short'));
+    });
+  });
+}
+
+function resultOf(
+  status: number | undefined,
+  body: string | undefined,
+): ProbeResult {
+  const server = serverNameIn(body);
+  const named = server === undefined ? {} : { server };
+
+  if (status === 200) return { ready: true, ...named };
+
+  return {
+    ready: false,
+    reason: `readyz answered ${status}`,
+    ...named,
+  };
+}
+
+/** The `server` field of a JSON body, if there is a usable one. */
+function serverNameIn(body: string | undefined): string | undefined {
+  if (body === undefined) return undefined;
+
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(body);
+  } catch {
+    return undefined;
+  }
+
+  if (typeof parsed !== 'object' || parsed === null) return undefined;
+
+  const { server } = parsed as { server?: unknown };
+  if (typeof server !== 'string') return undefined;
+
+  const name = server.trim().slice(0, MAX_SERVER_NAME_LENGTH);
+  return name === '' ? undefined : name;
 }

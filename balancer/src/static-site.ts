@@ -8,15 +8,24 @@ import express, {
 } from 'express';
 import type { Logger } from 'pino';
 
+import { WS_PATH } from '../../gateway/src/protocol/index.js';
+import type { ClusterReport } from './cluster-report.js';
+import { securityHeaders } from './security-headers.js';
 import type { UpstreamStatus } from './upstream.js';
+import { wsPathAnswer } from './ws-path-answer.js';
 
 /** What the HTTP side needs to know. */
 export interface StaticSiteOptions {
   readonly webRoot: string;
-  /** Reports the upstreams for `/healthz`. */
+  /** Reports the upstreams for `/healthz` and for plain requests on `/ws`. */
   readonly upstreamStatus: () => UpstreamStatus[];
+  /** Builds the body of `/api/cluster`, fresh for each request. */
+  readonly clusterReport: () => ClusterReport;
   readonly logger: Logger;
 }
+
+/** Where the SPA and operators read the state of the cluster. */
+export const CLUSTER_PATH = '/api/cluster';
 
 /** Vite puts content-hashed bundles here: a URL there never changes. */
 const ASSETS_DIR = 'assets';
@@ -27,10 +36,12 @@ const IMMUTABLE = 'public, max-age=31536000, immutable';
 const REVALIDATE = 'no-cache';
 
 /**
- * The balancer's HTTP side: `/healthz`, the built SPA from `webRoot`, and
+ * The balancer's HTTP side: `/healthz`, `/api/cluster`, an answer for
+ * plain requests on the WebSocket path, the built SPA from `webRoot`, and
  * the SPA's client-side routes (`/room/general`) answered with
  * `index.html`. A missing file that has an extension is a plain 404, so a
- * broken asset link shows up as an error instead of as HTML.
+ * broken asset link shows up as an error instead of as HTML. Every answer
+ * carries the security headers.
  */
 export function createStaticSite(options: StaticSiteOptions): Express {
   const { webRoot, logger } = options;
@@ -38,11 +49,24 @@ export function createStaticSite(options: StaticSiteOptions): Express {
   const app = express();
   app.disable('x-powered-by');
 
+  app.use(securityHeaders());
+
   app.get('/healthz', (_req, res) => {
     const upstreams = options.upstreamStatus();
     const up = upstreams.filter(({ state }) => state === 'up').length;
     res.json({ status: 'ok', upstreams: { up, total: upstreams.length } });
   });
+
+  app.get(CLUSTER_PATH, (_req, res) => {
+    // Connection counts and health change by the second: a cached copy
+    // would show an instance up after it went down.
+    res.setHeader('Cache-Control', 'no-store');
+    res.json(options.clusterReport());
+  });
+
+  const isAnyUpstreamUp = () =>
+    options.upstreamStatus().some(({ state }) => state === 'up');
+  app.all(WS_PATH, wsPathAnswer(isAnyUpstreamUp));
 
   app.use(requireBuiltSite(indexFile));
 
@@ -94,10 +118,16 @@ function fileExists(path: string): Promise<boolean> {
   );
 }
 
+/** The SPA's deep links to rooms: `/room/NAME`. */
+const ROOM_ROUTE_PREFIX = '/room/';
+
 function spaFallback(indexFile: string): RequestHandler {
   return (req, res, next) => {
     const isRead = req.method === 'GET' || req.method === 'HEAD';
-    const isRoute = extname(req.path) === '';
+    // Room names may hold dots (`v1.2`), so a room's deep link is a route
+    // whatever its last segment looks like.
+    const isRoute =
+      extname(req.path) === '' || req.path.startsWith(ROOM_ROUTE_PREFIX);
     if (!isRead || !isRoute || !req.accepts('html')) {
       next();
       return;

@@ -10,7 +10,11 @@ export interface UpgradeRejection {
   readonly message: string;
 }
 
-/** Every answer the balancer gives instead of `101 Switching Protocols`. */
+/**
+ * Every answer the balancer gives instead of `101 Switching Protocols`, and
+ * to a plain HTTP request on the WebSocket path: the codes clients and
+ * `docs/balancer.md` rely on.
+ */
 export const Rejection = {
   NotFound: {
     status: 404,
@@ -21,6 +25,21 @@ export const Rejection = {
     status: 400,
     error: 'bad_upgrade',
     message: 'only GET with Upgrade: websocket is accepted',
+  },
+  UpgradeRequired: {
+    status: 426,
+    error: 'upgrade_required',
+    message: 'this path only accepts WebSocket upgrades',
+  },
+  TooManyConnections: {
+    status: 429,
+    error: 'too_many_connections',
+    message: 'too many open connections from this address',
+  },
+  Overloaded: {
+    status: 503,
+    error: 'overloaded',
+    message: 'too many connections are being opened, try again shortly',
   },
   NoUpstream: {
     status: 503,

@@ -1,5 +1,6 @@
 import type { Logger } from 'pino';
 
+import type { ProbeResult } from './readiness-probe.js';
 import {
   Upstream,
   type UpstreamAddress,
@@ -50,6 +51,19 @@ export class UpstreamPool {
     return best.upstream;
   }
 
+  /**
+   * Takes in what a readiness probe found. The instance name is kept when
+   * a probe brings none, so a gateway that stopped answering is still shown
+   * under the name it had.
+   */
+  recordProbe(upstream: Upstream, result: ProbeResult, at: number): void {
+    upstream.lastCheckAt = at;
+    if (result.server !== undefined) upstream.server = result.server;
+
+    if (result.ready) this.markUp(upstream);
+    else this.markDown(upstream, result.reason);
+  }
+
   /** Marks an upstream up; logs only if that is news. */
   markUp(upstream: Upstream): void {
     if (!this.changeState(upstream, 'up')) return;
@@ -68,6 +82,20 @@ export class UpstreamPool {
     return this.upstreams.filter((upstream) => upstream.state === 'up').length;
   }
 
+  /** Connections past their upgrade, on every upstream. */
+  countOpen(): number {
+    return this.upstreams.reduce((sum, { openConnections }) => {
+      return sum + openConnections;
+    }, 0);
+  }
+
+  /** Upgrades dialled to some upstream and not yet answered with 101. */
+  countPending(): number {
+    return this.upstreams.reduce((sum, { pendingConnections }) => {
+      return sum + pendingConnections;
+    }, 0);
+  }
+
   status(): UpstreamStatus[] {
     return this.upstreams.map((upstream) => upstream.status());
   }
@@ -76,6 +104,7 @@ export class UpstreamPool {
     if (upstream.state === state) return false;
 
     upstream.state = state;
+    upstream.upSince = state === 'up' ? Date.now() : null;
     return true;
   }
 }

@@ -10,11 +10,19 @@ export interface UpstreamAddress {
  */
 export type UpstreamState = 'unknown' | 'up' | 'down';
 
-/** A read-only view of an upstream, for `/healthz` and for tests. */
+/** A read-only view of an upstream, for `/healthz`, `/api/cluster`, tests. */
 export interface UpstreamStatus {
   readonly id: string;
   readonly state: UpstreamState;
   readonly openConnections: number;
+  /** Connections whose upgrade is under way. */
+  readonly pendingConnections: number;
+  /** The instance name its `/readyz` last gave, if it ever gave one. */
+  readonly server: string | null;
+  /** When its last readiness probe finished, in epoch ms. */
+  readonly lastCheckAt: number | null;
+  /** When it last turned `up`, in epoch ms; `null` while it is not up. */
+  readonly upSince: number | null;
 }
 
 /**
@@ -31,6 +39,12 @@ export class Upstream implements UpstreamAddress {
 
   /** Connections picked for this upstream whose upgrade is under way. */
   pendingConnections = 0;
+
+  server: string | null = null;
+
+  lastCheckAt: number | null = null;
+
+  upSince: number | null = null;
 
   constructor(
     readonly host: string,
@@ -53,6 +67,10 @@ export class Upstream implements UpstreamAddress {
       id: this.id,
       state: this.state,
       openConnections: this.openConnections,
+      pendingConnections: this.pendingConnections,
+      server: this.server,
+      lastCheckAt: this.lastCheckAt,
+      upSince: this.upSince,
     };
   }
 }

@@ -6,16 +6,34 @@ import httpProxy from 'http-proxy';
 import type { Logger } from 'pino';
 
 import { WS_PATH } from '../../gateway/src/protocol/index.js';
+import { AddressQuota } from './address-quota.js';
+import { clientAddressOf } from './client-address.js';
 import { ProxiedConnection } from './proxied-connection.js';
 import { Rejection, rejectUpgrade } from './upgrade-rejection.js';
 import type { UpstreamPool } from './upstream-pool.js';
 
+/** The limits the router enforces before it dials a gateway. */
+export interface WsRouterLimits {
+  readonly maxConnectionsPerAddress: number;
+  readonly maxPendingUpgrades: number;
+}
+
 /**
  * Routes WebSocket upgrades on `WS_PATH` to a gateway picked by the pool,
- * and answers every other upgrade with an HTTP error at once.
+ * and answers every other upgrade with an HTTP error at once: a bad path
+ * or request, an address over its quota, a balancer with too many
+ * handshakes under way, or no gateway up.
  */
 export class WsRouter {
+  /** Upgrades that reached `101 Switching Protocols` since the start. */
+  upgradesTotal = 0;
+
   private readonly proxy: httpProxy;
+
+  private readonly quota: AddressQuota;
+
+  /** Whether upgrades are being refused for too many pending ones. */
+  private overloaded = false;
 
   private readonly connections = new Set<ProxiedConnection>();
 
@@ -24,8 +42,10 @@ export class WsRouter {
 
   constructor(
     private readonly pool: UpstreamPool,
+    private readonly limits: WsRouterLimits,
     private readonly logger: Logger,
   ) {
+    this.quota = new AddressQuota(limits.maxConnectionsPerAddress);
     this.proxy = httpProxy.createProxyServer({ ws: true, xfwd: true });
 
     // Every ws() call passes its own error callback, so this only fires
@@ -37,7 +57,8 @@ export class WsRouter {
     });
 
     this.proxy.on('open', (upstreamSocket) => {
-      this.byUpstreamSocket.get(upstreamSocket)?.markOpen();
+      const connection = this.byUpstreamSocket.get(upstreamSocket);
+      if (connection?.markOpen()) this.upgradesTotal += 1;
     });
   }
 
@@ -66,8 +87,29 @@ export class WsRouter {
       return;
     }
 
+    // A socket with no peer address has already closed.
+    const address = clientAddressOf(req.socket.remoteAddress);
+    if (address === undefined) {
+      socket.destroy();
+      return;
+    }
+
+    const claim = this.quota.claim(address);
+    if (!claim) {
+      this.logger.debug({ address }, 'upgrade refused: address over quota');
+      rejectUpgrade(socket, Rejection.TooManyConnections);
+      return;
+    }
+
+    if (this.isOverloaded()) {
+      claim.release();
+      rejectUpgrade(socket, Rejection.Overloaded);
+      return;
+    }
+
     const upstream = this.pool.pick();
     if (!upstream) {
+      claim.release();
       this.logger.debug('upgrade refused: no upstream is up');
       rejectUpgrade(socket, Rejection.NoUpstream);
       return;
@@ -80,11 +122,34 @@ export class WsRouter {
       onDialed: (upstreamSocket, dialed) => {
         this.byUpstreamSocket.set(upstreamSocket, dialed);
       },
-      onClosed: (closed) => this.connections.delete(closed),
+      onClosed: (closed) => {
+        this.connections.delete(closed);
+        claim.release();
+      },
     });
     this.connections.add(connection);
     connection.start(upstream);
   };
+
+  /**
+   * Whether handshakes under way have reached the limit. Refusing at once
+   * costs a few bytes; queueing would hold a socket and a timer per client
+   * while the gateways are already slow to answer. The change is logged
+   * when it starts and ends, not for every refused client.
+   */
+  private isOverloaded(): boolean {
+    const pending = this.pool.countPending();
+    const overloaded = pending >= this.limits.maxPendingUpgrades;
+    if (overloaded === this.overloaded) return overloaded;
+
+    this.overloaded = overloaded;
+    if (overloaded) {
+      this.logger.warn({ pending }, 'too many pending upgrades, refusing new');
+    } else {
+      this.logger.info({ pending }, 'pending upgrades below the limit again');
+    }
+    return overloaded;
+  }
 
   /**
    * Drops every proxied connection. The balancer cannot send a close frame

@@ -20,6 +20,8 @@ describe('loadBalancerConfig', () => {
       ],
       healthIntervalMs: 1000,
       healthTimeoutMs: 800,
+      maxConnectionsPerAddress: 50,
+      maxPendingUpgrades: 500,
       logLevel: 'info',
     });
   });
@@ -67,6 +69,8 @@ describe('loadBalancerConfig', () => {
       WEB_ROOT: '/srv/web',
       HEALTH_INTERVAL_MS: '250',
       HEALTH_TIMEOUT_MS: '100',
+      MAX_CONNECTIONS_PER_ADDRESS: '3',
+      MAX_PENDING_UPGRADES: '20',
       LOG_LEVEL: 'debug',
     });
 
@@ -76,6 +80,8 @@ describe('loadBalancerConfig', () => {
       webRoot: '/srv/web',
       healthIntervalMs: 250,
       healthTimeoutMs: 100,
+      maxConnectionsPerAddress: 3,
+      maxPendingUpgrades: 20,
       logLevel: 'debug',
     });
   });
@@ -90,6 +96,8 @@ describe('loadBalancerConfig', () => {
     [{ GATEWAY_BASE_PORT: '65535', GATEWAY_COUNT: '2' }, /past port 65535/],
     [{ HEALTH_INTERVAL_MS: '-5' }, /HEALTH_INTERVAL_MS/],
     [{ HEALTH_TIMEOUT_MS: '1.5' }, /HEALTH_TIMEOUT_MS/],
+    [{ MAX_CONNECTIONS_PER_ADDRESS: '0' }, /MAX_CONNECTIONS_PER_ADDRESS/],
+    [{ MAX_PENDING_UPGRADES: 'many' }, /MAX_PENDING_UPGRADES/],
     [{ LOG_LEVEL: 'loud' }, /LOG_LEVEL must be one of/],
     [{ GATEWAY_HOST: 'a b' }, /GATEWAY_HOST/],
   ])('refuses %j', (env, message) => {

@@ -47,13 +47,43 @@ function exchangeRaw(port: number, request: string): Promise<string> {
 }
 
 /** Opens a raw socket, sends bytes, and waits for the connection. */
-function openRaw(port: number, request: string): Promise<Socket> {
+function openRaw(port: number, request: string | Buffer): Promise<Socket> {
   return new Promise((resolve, reject) => {
     const socket = connect(port, '127.0.0.1', () => {
       socket.write(request);
       resolve(socket);
     });
     socket.on('error', reject);
+  });
+}
+
+/** A masked client text frame (RFC 6455 section 5.2), small payloads only. */
+function maskedTextFrame(text: string): Buffer {
+  const payload = Buffer.from(text);
+  const mask = Buffer.from([0x12, 0x34, 0x56, 0x78]);
+  const masked = payload.map((byte, i) => byte ^ (mask[i % 4] ?? 0));
+  return Buffer.concat([
+    Buffer.from([0x81, 0x80 | payload.length]),
+    mask,
+    masked,
+  ]);
+}
+
+/** Collects what comes back on a socket until `text` shows up in it. */
+function waitForText(socket: Socket, text: string): Promise<string> {
+  return new Promise((resolve, reject) => {
+    let seen = '';
+    const timer = setTimeout(() => {
+      reject(new Error(`no "${text}" in 2 s; got "${seen}"`));
+    }, 2000);
+
+    socket.on('data', (chunk: Buffer) => {
+      seen += chunk.toString('latin1');
+      if (!seen.includes(text)) return;
+
+      clearTimeout(timer);
+      resolve(seen);
+    });
   });
 }
 
@@ -137,6 +167,32 @@ describe('Balancer robustness', () => {
         'gateways to see the clients go',
       );
       await expectAlive(balancer);
+    },
+    TEST_TIMEOUT_MS,
+  );
+
+  it(
+    'passes on bytes a client sends before the 101 has arrived',
+    async () => {
+      const together = await openRaw(
+        balancer.port,
+        Buffer.concat([
+          Buffer.from(UPGRADE_REQUEST),
+          maskedTextFrame('early-together'),
+        ]),
+      );
+      const apart = await openRaw(balancer.port, UPGRADE_REQUEST);
+      apart.write(maskedTextFrame('early-apart'));
+
+      const [first, second] = await Promise.all([
+        waitForText(together, 'early-together'),
+        waitForText(apart, 'early-apart'),
+      ]);
+
+      expect(first).toMatch(/^HTTP\/1\.1 101 /);
+      expect(second).toMatch(/^HTTP\/1\.1 101 /);
+      together.destroy();
+      apart.destroy();
     },
     TEST_TIMEOUT_MS,
   );

@@ -52,6 +52,17 @@ describe('static site', () => {
   );
 
   it(
+    'serves index.html for a deep link to a room with dots in its name',
+    async () => {
+      const res = await get('/room/v1.2', ACCEPT_HTML);
+
+      expect(res.status).toBe(200);
+      expect(await res.text()).toBe(INDEX_HTML);
+    },
+    TEST_TIMEOUT_MS,
+  );
+
+  it(
     'serves index.html for a deep link of the SPA',
     async () => {
       const res = await get('/room/general', ACCEPT_HTML);

@@ -15,7 +15,7 @@ run('The SPA in a real browser', () => {
   const shots = testOutputDir('browser');
 
   beforeAll(async () => {
-    cluster = await startTestCluster('browser');
+    cluster = await startTestCluster('browser-cluster');
     browser = await launchBrowser();
   }, 60_000);
 

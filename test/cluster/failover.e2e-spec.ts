@@ -29,18 +29,24 @@ describe('Failover', () => {
   const peers: ChatPeer[] = [];
   let talk: NodeJS.Timeout | undefined;
 
+  /**
+   * Starts peers one after the other, each once the one before is joined,
+   * so that the balancer's least-connections choice alternates.
+   */
   const startPeers = async (room: string, count: number) => {
-    const group = Array.from(
-      { length: count },
-      (_, i) => new ChatPeer(cluster.wsUrl, `${room}${i}`, room),
-    );
-    peers.push(...group);
-    group.forEach((peer) => peer.start());
-    await waitUntil('every peer joined', () =>
-      group.every((peer) => peer.current) ? true : undefined,
-    );
+    const group: ChatPeer[] = [];
+    for (let i = 0; i < count; i++) {
+      const peer = new ChatPeer(cluster.wsUrl, `${room}${i}`, room);
+      group.push(peer);
+      peers.push(peer);
+      peer.start();
+      await waitUntil('the peer to join', () => peer.current);
+    }
     return group;
   };
+
+  const stopPeers = (group: ChatPeer[]) =>
+    Promise.all(group.map((peer) => peer.stop()));
 
   /** Each peer says something every 100 ms until `quiet()`. */
   const chatter = (group: ChatPeer[]) => {
@@ -117,6 +123,7 @@ describe('Failover', () => {
         2,
       ),
     );
+    await stopPeers(group);
   }, 90_000);
 
   it('drops the members of a killed instance when its lease expires, and lists them where they reconnect', async () => {
@@ -141,6 +148,7 @@ describe('Failover', () => {
     );
     await victim.start();
     await watcher.close();
+    await stopPeers([moving, staying]);
 
     expect(after.members.map((m) => m.nick)).toEqual([
       'lease0',

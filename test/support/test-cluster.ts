@@ -4,7 +4,7 @@ import { join } from 'node:path';
 
 import { ClusterProcess } from './cluster-process.js';
 import { freePort } from './free-port.js';
-import { testOutputDir } from './test-output.js';
+import { freshOutputDir } from './test-output.js';
 
 /** The real processes of a cluster, on free loopback ports. */
 export interface TestCluster {
@@ -30,7 +30,7 @@ export async function startTestCluster(
   options: { count?: number; env?: Record<string, string> } = {},
 ): Promise<TestCluster> {
   const count = options.count ?? 2;
-  const logDir = testOutputDir(name);
+  const logDir = freshOutputDir(name);
   const dataDir = mkdtempSync(join(tmpdir(), 'chat-cluster-'));
   const busPort = await freePort();
   const extra = options.env ?? {};

@@ -1,4 +1,4 @@
-import { mkdirSync } from 'node:fs';
+import { mkdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 
 import { packageRoot } from '../../gateway/src/config/package-root.js';
@@ -9,4 +9,14 @@ export function testOutputDir(kind: string): string {
   mkdirSync(dir, { recursive: true });
 
   return dir;
+}
+
+/** Like testOutputDir, emptied first: for the logs of one run. */
+export function freshOutputDir(kind: string): string {
+  rmSync(join(packageRoot, 'test-output', kind), {
+    recursive: true,
+    force: true,
+  });
+
+  return testOutputDir(kind);
 }

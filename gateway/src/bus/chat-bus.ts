@@ -5,8 +5,11 @@ import type { PresenceLease } from '../presence/presence-lease.js';
 export interface BusHandlers {
   /** A message accepted by any instance, this one included. */
   message(message: ChatMessage): void;
-  /** A presence lease published by any instance, this one included. */
-  presence(lease: PresenceLease): void;
+  /**
+   * A presence lease published by any instance, this one included, as it
+   * came off the wire: the receiver checks its shape.
+   */
+  presence(lease: unknown): void;
   /**
    * The connection to the bus came back after a loss. Whatever was
    * published meanwhile may be missing and must be filled from the store.

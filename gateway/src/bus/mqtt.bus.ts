@@ -3,6 +3,7 @@ import mqtt, { type MqttClient } from 'mqtt';
 import type { Logger } from '../logging/logger.js';
 import type { ChatMessage } from '../protocol/index.js';
 import type { PresenceLease } from '../presence/presence-lease.js';
+import { busMessageSchema } from './bus-message.schema.js';
 import { BusTopics } from './bus-topics.js';
 import type { BusHandlers, ChatBus } from './chat-bus.js';
 
@@ -125,13 +126,26 @@ export class MqttBus implements ChatBus {
       return;
     }
 
-    if (topic === this.topics.presence) {
-      handlers.presence(body as PresenceLease);
-      return;
-    }
+    // A handler that throws here would throw out of mqtt.js's socket
+    // callback and take the whole process down with it.
+    try {
+      if (topic === this.topics.presence) {
+        handlers.presence(body);
+        return;
+      }
 
-    if (this.topics.roomOf(topic) !== undefined) {
-      handlers.message(body as ChatMessage);
+      if (this.topics.roomOf(topic) === undefined) {
+        return;
+      }
+
+      const message = busMessageSchema.safeParse(body);
+      if (message.success) {
+        handlers.message(message.data);
+      } else {
+        this.logger.warn({ topic }, 'dropped a malformed bus message');
+      }
+    } catch (err) {
+      this.logger.error({ err, topic }, 'a bus handler failed');
     }
   }
 

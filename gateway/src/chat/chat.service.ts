@@ -93,6 +93,8 @@ export class ChatService
       localMembers: (room) => this.registry.leaseMembers(room),
       publish: (lease) => this.bus.publishPresence(lease),
       changed: (rooms) => this.announcePresence(rooms),
+      rejected: (reason) =>
+        this.logger.warn({ reason }, 'dropped a malformed presence lease'),
     });
   }
 

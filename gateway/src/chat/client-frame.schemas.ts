@@ -6,9 +6,23 @@ import {
   ROOM_PATTERN,
   type ClientEventName,
 } from '../protocol/index.js';
+import { INVISIBLE } from '../presence/nick-key.js';
 
 /** Counts code points, so that an emoji is one character, not two. */
 const codePoints = (value: string) => [...value].length;
+
+/** Half of a surrogate pair on its own: not a character at all. */
+const LONE_SURROGATE = /\p{Cs}/u;
+
+/**
+ * Bidirectional embeddings, overrides and isolates. In a nickname they
+ * could flip how the rest of a line reads.
+ */
+const BIDI_CONTROL = /[\u200e\u200f\u202a-\u202e\u2066-\u2069]/u;
+
+/** Whether anything visible is left once invisible characters go. */
+const visible = (value: string) =>
+  value.replace(INVISIBLE, '').trim().length > 0;
 
 /** Control characters other than newline (C0, DEL and C1). */
 // eslint-disable-next-line no-control-regex -- matching them is the point
@@ -25,24 +39,34 @@ const room = z
 const nick = z
   .string()
   .trim()
-  .min(1, 'a nickname is required')
+  .refine(visible, { message: 'a nickname is required' })
   .refine((value) => codePoints(value) <= Limits.nickLength, {
     message: `at most ${Limits.nickLength} characters`,
   })
-  .refine((value) => !/[\n\u2028\u2029]/u.test(value) && !CONTROL.test(value), {
-    message: 'no control characters or line breaks',
-  });
+  .refine(
+    (value) =>
+      !/[\n\u2028\u2029]/u.test(value) &&
+      !CONTROL.test(value) &&
+      !BIDI_CONTROL.test(value) &&
+      !LONE_SURROGATE.test(value),
+    { message: 'no control, direction or broken characters' },
+  );
 
 const id = z.string().min(1).max(Limits.idLength);
 
 const text = z
   .string()
-  .refine((value) => value.trim().length > 0, { message: 'text is empty' })
+  // Windows line ends are line ends, not control characters.
+  .transform((value) => value.replace(/\r\n/g, '\n'))
+  .refine(visible, { message: 'text is empty' })
   .refine((value) => codePoints(value) <= Limits.textLength, {
     message: `at most ${Limits.textLength} characters`,
   })
   .refine((value) => !CONTROL.test(value), {
     message: 'no control characters other than newline',
+  })
+  .refine((value) => !LONE_SURROGATE.test(value), {
+    message: 'broken characters (a lone surrogate)',
   });
 
 /** A session token handed out in `joined`, presented again on rejoin. */
@@ -57,7 +81,7 @@ export const clientFrameSchemas = {
     room,
     after: z.number().int().min(0).max(Number.MAX_SAFE_INTEGER),
   }),
-  [ClientEvent.Ping]: z.object({}).optional(),
+  [ClientEvent.Ping]: z.strictObject({}).optional(),
 } satisfies Record<ClientEventName, z.ZodType>;
 
 export type JoinRequest = z.infer<(typeof clientFrameSchemas)['join']>;

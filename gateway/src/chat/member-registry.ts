@@ -1,4 +1,4 @@
-import type { LeaseMember } from '../presence/presence-lease.js';
+import type { LeaseMember, LeaseRooms } from '../presence/presence-lease.js';
 import type { ChatSession } from './chat-session.js';
 
 /** The sessions of this instance, by the rooms they joined. */
@@ -53,10 +53,10 @@ export class MemberRegistry {
   }
 
   /** The members of every room, as a presence lease lists them. */
-  leaseRooms(): Record<string, LeaseMember[]> {
-    const rooms: Record<string, LeaseMember[]> = {};
+  leaseRooms(): LeaseRooms {
+    const rooms: LeaseRooms = new Map();
     for (const room of this.rooms.keys()) {
-      rooms[room] = this.leaseMembers(room);
+      rooms.set(room, this.leaseMembers(room));
     }
 
     return rooms;

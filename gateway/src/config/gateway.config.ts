@@ -62,7 +62,9 @@ export function loadGatewayConfig(env: Env = process.env): GatewayConfig {
     presenceIntervalMs: readInt(env, 'PRESENCE_INTERVAL_MS', 3000, 100, 60_000),
     presenceTtlMs: readInt(env, 'PRESENCE_TTL_MS', 10_000, 300, 600_000),
     heartbeatMs: readInt(env, 'HEARTBEAT_MS', 10_000, 100, 600_000),
-    maxPayloadBytes: readInt(env, 'MAX_FRAME_BYTES', 16 * 1024, 256, 1 << 24),
+    // Room, id and 4000 characters of text fit even when every character
+    // is a JSON-escaped surrogate pair.
+    maxPayloadBytes: readInt(env, 'MAX_FRAME_BYTES', 64 * 1024, 256, 1 << 24),
     logLevel: env.LOG_LEVEL ?? 'info',
   };
 }

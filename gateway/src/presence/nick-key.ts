@@ -3,7 +3,7 @@
  * word joiner, the byte order mark and the soft hyphen. Stripped before
  * nicknames are compared, so that `al\u200bice` cannot pass for `alice`.
  */
-const INVISIBLE = /[\u00ad\u200b-\u200d\u2060\ufeff]/g;
+export const INVISIBLE = /[\u00ad\u200b-\u200d\u2060\ufeff]/g;
 
 /**
  * The form of a nickname that two nicknames share when people would read

@@ -19,10 +19,16 @@ export interface PresenceLease {
   instance: string;
   /** How long the lease lives from its receipt, in milliseconds. */
   ttlMs: number;
-  /** Members by room. */
-  rooms: Record<string, LeaseMember[]>;
+  /**
+   * Members by room, as pairs: a plain object keyed by room would make a
+   * room named `constructor` or `__proto__` collide with the prototype.
+   */
+  rooms: [room: string, members: LeaseMember[]][];
   /** Sent by an instance that just started: others publish theirs now. */
   sync?: boolean;
   /** Sent by an instance that is stopping: drop its members at once. */
   final?: boolean;
 }
+
+/** Rooms of a lease, as the presence service keeps them. */
+export type LeaseRooms = Map<string, LeaseMember[]>;

@@ -1,5 +1,10 @@
 import type { Member } from '../protocol/index.js';
-import type { LeaseMember, PresenceLease } from './presence-lease.js';
+import type {
+  LeaseMember,
+  LeaseRooms,
+  PresenceLease,
+} from './presence-lease.js';
+import { presenceLeaseSchema } from './presence-lease.schema.js';
 import { nickKey } from './nick-key.js';
 
 /** What the presence service needs from the rest of the instance. */
@@ -8,18 +13,22 @@ export interface PresenceOptions {
   intervalMs: number;
   ttlMs: number;
   /** The members of this instance, by room. */
-  localRooms(): Record<string, LeaseMember[]>;
+  localRooms(): LeaseRooms;
   /** The members of one room on this instance. */
   localMembers(room: string): LeaseMember[];
   publish(lease: PresenceLease): void;
   /** Called with the rooms whose member list changed. */
   changed(rooms: string[]): void;
+  /** A lease from the bus did not have the expected shape. */
+  rejected(reason: string): void;
 }
 
 interface RemoteLease {
-  rooms: Record<string, LeaseMember[]>;
+  rooms: LeaseRooms;
   expiresAt: number;
 }
+
+const NO_ROOMS: LeaseRooms = new Map();
 
 /** Delay that gathers a burst of joins into one lease. */
 const PUBLISH_DEBOUNCE_MS = 10;
@@ -59,7 +68,7 @@ export class PresenceService {
     this.options.publish({
       instance: this.options.instance,
       ttlMs: 0,
-      rooms: {},
+      rooms: [],
       final: true,
     });
   }
@@ -79,8 +88,15 @@ export class PresenceService {
     this.publish({ sync: true });
   }
 
-  receive(lease: PresenceLease): void {
-    if (!isLease(lease) || lease.instance === this.options.instance) {
+  receive(payload: unknown): void {
+    const parsed = presenceLeaseSchema.safeParse(payload);
+    if (!parsed.success) {
+      this.options.rejected(parsed.error.message);
+      return;
+    }
+
+    const lease = parsed.data;
+    if (lease.instance === this.options.instance) {
       return;
     }
 
@@ -88,17 +104,18 @@ export class PresenceService {
       this.publish();
     }
 
-    const before = this.remote.get(lease.instance)?.rooms ?? {};
+    const before = this.remote.get(lease.instance)?.rooms ?? NO_ROOMS;
+    const after = lease.final ? NO_ROOMS : new Map(lease.rooms);
     if (lease.final) {
       this.remote.delete(lease.instance);
     } else {
       this.remote.set(lease.instance, {
-        rooms: lease.rooms,
+        rooms: after,
         expiresAt: Date.now() + lease.ttlMs,
       });
     }
 
-    this.options.changed(changedRooms(before, lease.final ? {} : lease.rooms));
+    this.options.changed(changedRooms(before, after));
   }
 
   /** Every member of a room on every instance, sorted by nick. */
@@ -117,7 +134,7 @@ export class PresenceService {
       add(member.nick, this.options.instance);
     }
     for (const [instance, lease] of this.remote) {
-      for (const member of lease.rooms[room] ?? []) {
+      for (const member of lease.rooms.get(room) ?? []) {
         add(member.nick, instance);
       }
     }
@@ -145,7 +162,7 @@ export class PresenceService {
 
     visit(this.options.localMembers(room));
     for (const lease of this.remote.values()) {
-      visit(lease.rooms[room]);
+      visit(lease.rooms.get(room));
     }
 
     return holders;
@@ -155,7 +172,7 @@ export class PresenceService {
     this.options.publish({
       instance: this.options.instance,
       ttlMs: this.options.ttlMs,
-      rooms: this.options.localRooms(),
+      rooms: [...this.options.localRooms()],
       ...extra,
     });
   }
@@ -165,17 +182,14 @@ export class PresenceService {
     for (const [instance, lease] of this.remote) {
       if (lease.expiresAt <= now) {
         this.remote.delete(instance);
-        this.options.changed(Object.keys(lease.rooms));
+        this.options.changed([...lease.rooms.keys()]);
       }
     }
   }
 }
 
-function changedRooms(
-  before: Record<string, LeaseMember[]>,
-  after: Record<string, LeaseMember[]>,
-): string[] {
-  const rooms = new Set([...Object.keys(before), ...Object.keys(after)]);
+function changedRooms(before: LeaseRooms, after: LeaseRooms): string[] {
+  const rooms = new Set([...before.keys(), ...after.keys()]);
   const fingerprint = (members: LeaseMember[] | undefined) =>
     (members ?? [])
       .map((member) => member.nick)
@@ -183,20 +197,6 @@ function changedRooms(
       .join('\u0000');
 
   return [...rooms].filter(
-    (room) => fingerprint(before[room]) !== fingerprint(after[room]),
-  );
-}
-
-/** Leases come from other processes: check the shape before trusting it. */
-function isLease(value: unknown): value is PresenceLease {
-  const lease = value as PresenceLease | null;
-
-  return (
-    typeof lease === 'object' &&
-    lease !== null &&
-    typeof lease.instance === 'string' &&
-    typeof lease.ttlMs === 'number' &&
-    typeof lease.rooms === 'object' &&
-    lease.rooms !== null
+    (room) => fingerprint(before.get(room)) !== fingerprint(after.get(room)),
   );
 }

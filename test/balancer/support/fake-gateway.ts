@@ -1,17 +1,33 @@
-import { createServer, type IncomingHttpHeaders, type Server } from 'node:http';
+import {
+  createServer,
+  type IncomingHttpHeaders,
+  type Server,
+  type ServerResponse,
+} from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
 
 import { WebSocketServer, type WebSocket } from 'ws';
 
 /**
  * A stand-in for one gateway instance on 127.0.0.1 and an OS-chosen port:
- * `/readyz` answers 200 or 503 as told, and `/ws` accepts WebSockets,
- * greets each with its name and echoes what it receives. An upgrade whose
- * query has `hangup` is dropped unanswered, as a crashing gateway would.
+ * `/readyz` answers 200 or 503 as told, with the gateway's JSON body, and
+ * `/ws` accepts WebSockets, greets each with its name and echoes what it
+ * receives. An upgrade whose query has `hangup` is dropped unanswered, as a
+ * crashing gateway would; one with `stall` is held open and never
+ * answered, as an overloaded one would.
  */
 export class FakeGateway {
   /** What `/readyz` answers. */
   readyStatus = 200;
+
+  /** When false, `/readyz` takes the request and never answers. */
+  answersProbes = true;
+
+  /** The instance name `/readyz` gives; `undefined` sends a plain body. */
+  serverName: string | undefined;
+
+  /** Upgrade requests held unanswered right now. */
+  stalledCount = 0;
 
   /** Headers of every upgrade request that reached this gateway. */
   readonly upgradeHeaders: IncomingHttpHeaders[] = [];
@@ -23,9 +39,16 @@ export class FakeGateway {
   private readonly sockets = new Set<Socket>();
 
   private constructor(readonly name: string) {
+    this.serverName = name;
     this.server = createServer((req, res) => {
-      const status = req.url === '/readyz' ? this.readyStatus : 404;
-      res.writeHead(status, { 'Content-Type': 'text/plain' }).end();
+      if (req.url !== '/readyz') {
+        res.writeHead(404, { 'Content-Type': 'text/plain' }).end();
+        return;
+      }
+
+      if (!this.answersProbes) return;
+
+      this.answerReadiness(res);
     });
 
     this.server.on('connection', (socket) => {
@@ -37,6 +60,17 @@ export class FakeGateway {
       const [path, query = ''] = (req.url ?? '').split('?');
       if (path !== '/ws' || query.includes('hangup')) {
         socket.destroy();
+        return;
+      }
+
+      if (query.includes('stall')) {
+        this.stalledCount += 1;
+        // Read and drop, so the balancer hanging up is seen at once; the
+        // HTTP server keeps sockets half-open after an end otherwise.
+        socket.on('error', () => socket.destroy());
+        socket.once('end', () => socket.destroy());
+        socket.once('close', () => (this.stalledCount -= 1));
+        socket.resume();
         return;
       }
 
@@ -84,6 +118,26 @@ export class FakeGateway {
     await new Promise<void>((resolve) => {
       this.wss.close(() => this.server.close(() => resolve()));
     });
+  }
+
+  private answerReadiness(res: ServerResponse): void {
+    const ready = this.readyStatus === 200;
+
+    if (this.serverName === undefined) {
+      res.writeHead(this.readyStatus, { 'Content-Type': 'text/plain' });
+      res.end(ready ? 'ready' : 'not ready');
+      return;
+    }
+
+    const body = JSON.stringify({
+      ready,
+      server: this.serverName,
+      bus: ready,
+      store: true,
+      connections: this.clientCount,
+    });
+    res.writeHead(this.readyStatus, { 'Content-Type': 'application/json' });
+    res.end(body);
   }
 
   private greet(ws: WebSocket): void {

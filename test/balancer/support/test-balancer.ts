@@ -21,6 +21,8 @@ export function testConfig(
     webRoot: join(tmpdir(), 'balancer-test-no-site'),
     healthIntervalMs: 50,
     healthTimeoutMs: 200,
+    maxConnectionsPerAddress: 50,
+    maxPendingUpgrades: 500,
     logLevel: 'silent',
     ...overrides,
   };

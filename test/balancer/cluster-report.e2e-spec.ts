@@ -1,0 +1,185 @@
+import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+
+import type { RunningBalancer } from '../../balancer/src/balancer.js';
+import {
+  buildClusterReport,
+  type ClusterReport,
+} from '../../balancer/src/cluster-report.js';
+import { FakeGateway } from './support/fake-gateway.js';
+import { httpUrl, startTestBalancer, wsUrl } from './support/test-balancer.js';
+import { waitFor } from './support/wait-for.js';
+import { closeClient, connectClient } from './support/ws-client.js';
+
+const TEST_TIMEOUT_MS = 10_000;
+
+const ISO_TIME = /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$/;
+
+describe('GET /api/cluster', () => {
+  let alpha: FakeGateway;
+  let beta: FakeGateway;
+  let unnamed: FakeGateway;
+  let balancer: RunningBalancer;
+
+  const report = async () => {
+    const res = await fetch(httpUrl(balancer, '/api/cluster'), {
+      signal: AbortSignal.timeout(TEST_TIMEOUT_MS),
+    });
+    expect(res.status).toBe(200);
+    expect(res.headers.get('cache-control')).toBe('no-store');
+    expect(res.headers.get('content-type')).toMatch(/^application\/json/);
+    return (await res.json()) as ClusterReport;
+  };
+  const instanceOf = (body: ClusterReport, gateway: FakeGateway) =>
+    body.instances.find(({ id }) => id === `127.0.0.1:${gateway.port}`);
+
+  beforeAll(async () => {
+    alpha = await FakeGateway.start('gateway-alpha');
+    beta = await FakeGateway.start('gateway-beta');
+    unnamed = await FakeGateway.start('unnamed');
+    unnamed.serverName = undefined;
+    balancer = await startTestBalancer([alpha, beta, unnamed]);
+  });
+
+  afterAll(async () => {
+    await balancer?.close();
+    await alpha?.close();
+    await beta?.close();
+    await unnamed?.close();
+  });
+
+  it(
+    'lists every instance with its name from readyz, in config order',
+    async () => {
+      const body = await report();
+
+      expect(body.instances.map(({ id }) => id)).toEqual(
+        [alpha, beta, unnamed].map(({ port }) => `127.0.0.1:${port}`),
+      );
+      expect(body.instances.map(({ server }) => server)).toEqual([
+        'gateway-alpha',
+        'gateway-beta',
+        null,
+      ]);
+      for (const instance of body.instances) {
+        expect(instance.state).toBe('up');
+        expect(instance.lastCheckAt).toMatch(ISO_TIME);
+        expect(instance.upSince).toMatch(ISO_TIME);
+        expect(Date.parse(instance.lastCheckAt ?? '')).toBeGreaterThanOrEqual(
+          Date.parse(instance.upSince ?? ''),
+        );
+      }
+    },
+    TEST_TIMEOUT_MS,
+  );
+
+  it(
+    'counts open connections and completed upgrades',
+    async () => {
+      const before = await report();
+      const clients = [
+        await connectClient(wsUrl(balancer)),
+        await connectClient(wsUrl(balancer)),
+      ];
+
+      const during = await report();
+
+      expect(during.balancer.connections).toBe(2);
+      expect(during.balancer.upgradesTotal).toBe(
+        before.balancer.upgradesTotal + 2,
+      );
+      const perInstance = during.instances.map((i) => i.connections);
+      expect(perInstance.reduce((sum, n) => sum + n, 0)).toBe(2);
+      expect(during.balancer.uptimeSeconds).toBeGreaterThanOrEqual(0);
+
+      await Promise.all(clients.map((client) => closeClient(client.ws)));
+      await waitFor(
+        () => balancer.upstreams().every((u) => u.openConnections === 0),
+        'counts 0',
+      );
+      const after = await report();
+      expect(after.balancer.connections).toBe(0);
+      expect(after.balancer.upgradesTotal).toBe(during.balancer.upgradesTotal);
+    },
+    TEST_TIMEOUT_MS,
+  );
+
+  it(
+    'shows a gateway that is not ready as down, still under its name',
+    async () => {
+      beta.readyStatus = 503;
+      beta.serverName = 'gateway-beta-draining';
+      await waitFor(
+        () => balancer.upstreams()[1]?.state === 'down',
+        'beta to be down',
+      );
+
+      const body = await report();
+
+      expect(instanceOf(body, beta)).toMatchObject({
+        state: 'down',
+        upSince: null,
+        server: 'gateway-beta-draining',
+      });
+      expect(instanceOf(body, alpha)?.state).toBe('up');
+
+      beta.readyStatus = 200;
+      await waitFor(
+        () => balancer.upstreams()[1]?.state === 'up',
+        'beta to be up',
+      );
+    },
+    TEST_TIMEOUT_MS,
+  );
+});
+
+describe('buildClusterReport', () => {
+  it('reports whole seconds and ISO times, and nulls for the unknown', () => {
+    const report = buildClusterReport({
+      startedAt: 1_000,
+      now: 62_999,
+      upgradesTotal: 7,
+      upstreams: [
+        {
+          id: '10.0.0.1:8001',
+          state: 'up',
+          openConnections: 3,
+          pendingConnections: 1,
+          server: 'gateway-8001',
+          lastCheckAt: Date.UTC(2026, 0, 2, 3, 4, 5),
+          upSince: Date.UTC(2026, 0, 2, 3, 0, 0),
+        },
+        {
+          id: '10.0.0.1:8002',
+          state: 'unknown',
+          openConnections: 0,
+          pendingConnections: 0,
+          server: null,
+          lastCheckAt: null,
+          upSince: null,
+        },
+      ],
+    });
+
+    expect(report).toEqual({
+      balancer: { uptimeSeconds: 61, connections: 3, upgradesTotal: 7 },
+      instances: [
+        {
+          id: '10.0.0.1:8001',
+          state: 'up',
+          connections: 3,
+          server: 'gateway-8001',
+          lastCheckAt: '2026-01-02T03:04:05.000Z',
+          upSince: '2026-01-02T03:00:00.000Z',
+        },
+        {
+          id: '10.0.0.1:8002',
+          state: 'unknown',
+          connections: 0,
+          server: null,
+          lastCheckAt: null,
+          upSince: null,
+        },
+      ],
+    });
+  });
+});
