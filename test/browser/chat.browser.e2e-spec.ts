@@ -64,6 +64,24 @@ run('The SPA in a real browser', () => {
     await bob.screenshot({ path: join(shots, 'second-window.png') });
   }, 60_000);
 
+  it('shows that no server is available while every gateway is down, then reconnects by itself', async () => {
+    const page = await openChat('carol', 'outage');
+    const state = page.getByTestId('connection-state');
+
+    await Promise.all(cluster.gateways.map((g) => g.stop('SIGKILL')));
+    await state.filter({ hasText: 'no server available' }).waitFor();
+    await page.screenshot({ path: join(shots, 'no-server.png') });
+    await Promise.all(cluster.gateways.map((g) => g.start()));
+    await state.filter({ hasText: 'connected' }).waitFor({ timeout: 20_000 });
+    await page.getByTestId('composer').fill('back again');
+    await page.getByTestId('composer').press('Enter');
+
+    await page
+      .getByTestId('message')
+      .filter({ hasText: 'back again' })
+      .waitFor();
+  }, 60_000);
+
   it('renders markup in a message as text', async () => {
     const eve = await openChat('eve', 'markup');
     const payload = '<img src=x onerror="window.__owned=1"><b>bold</b>';

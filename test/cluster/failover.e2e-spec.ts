@@ -19,13 +19,20 @@ const FAST_FAILURE = {
   HEALTH_INTERVAL_MS: '250',
 };
 
+/** The HTTP address of the gateway a peer is connected to. */
+const httpOf = (peer: ChatPeer) => {
+  const url = cluster.gatewayUrls.get(peer.current!.server)!;
+  return url.replace('ws://', 'http://').replace('/ws', '');
+};
+
 const median = (values: number[]) => {
   const sorted = [...values].sort((a, b) => a - b);
   return sorted[Math.floor(sorted.length / 2)] ?? 0;
 };
 
+let cluster: TestCluster;
+
 describe('Failover', () => {
-  let cluster: TestCluster;
   const peers: ChatPeer[] = [];
   let talk: NodeJS.Timeout | undefined;
 
@@ -109,7 +116,7 @@ describe('Failover', () => {
     );
 
     writeFileSync(
-      join(testOutputDir('failover'), 'kill-reconnect.json'),
+      join(testOutputDir('failover-figures'), 'kill-reconnect.json'),
       JSON.stringify(
         {
           reconnects: reconnectMs.length,
@@ -164,13 +171,51 @@ describe('Failover', () => {
 
     await new Promise((resolve) => setTimeout(resolve, 500));
     await cluster.bus.stop('SIGKILL');
-    await new Promise((resolve) => setTimeout(resolve, 1500));
+    const readiness = await waitUntil(
+      'a gateway to report not ready',
+      async () => {
+        const response = await fetch(`${httpOf(group[0])}/readyz`);
+        return response.status === 503
+          ? ((await response.json()) as { bus: boolean })
+          : undefined;
+      },
+    );
+    await new Promise((resolve) => setTimeout(resolve, 1000));
     await cluster.bus.start();
+    await waitUntil('the gateway to be ready again', async () => {
+      const response = await fetch(`${httpOf(group[0])}/readyz`);
+      return response.ok ? true : undefined;
+    });
+    expect(readiness.bus).toBe(false);
     await new Promise((resolve) => setTimeout(resolve, 1500));
     quiet();
 
     await expectPeersMatchStore(group, () =>
       readRoomHistory(cluster.wsUrl, 'bus'),
     );
+    await stopPeers(group);
   }, 60_000);
+
+  it('answers 503 at once while every gateway is down, and serves again when one returns', async () => {
+    const [first, second] = cluster.gateways;
+
+    await Promise.all([first.stop('SIGKILL'), second.stop('SIGKILL')]);
+    const plain = await waitUntil('the balancer to see both down', async () => {
+      const response = await fetch(`${cluster.httpUrl}/ws`);
+      return response.status === 503 ? response : undefined;
+    });
+    const refusal = await TestClient.connect(cluster.wsUrl).catch(
+      (err: Error) => err.message,
+    );
+    await first.start();
+    const back = await waitUntil('a connection through the balancer', () =>
+      TestClient.connect(cluster.wsUrl),
+    );
+    await second.start();
+
+    expect(await plain.json()).toMatchObject({ error: 'no_upstream' });
+    expect(refusal).toBe('upgrade refused with 503');
+    expect(back.server).toBe(first.name);
+    await back.close();
+  }, 30_000);
 });

@@ -1,4 +1,4 @@
-import { readFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
@@ -99,6 +99,20 @@ describe('Restarts and mass reconnection', () => {
           ? true
           : undefined,
       30_000,
+    );
+    const back = moved.map((p) => p.current!.joinedAt - killedAt);
+    writeFileSync(
+      join(testOutputDir('restarts-figures'), 'mass-reconnect.json'),
+      JSON.stringify(
+        {
+          clients: group.length,
+          moved: moved.length,
+          medianMs: back.sort((a, b) => a - b)[back.length >> 1],
+          worstMs: Math.max(...back),
+        },
+        null,
+        2,
+      ),
     );
     for (const peer of moved) {
       peer.say('after');

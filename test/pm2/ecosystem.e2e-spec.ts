@@ -1,13 +1,22 @@
+import { execFile } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { promisify } from 'node:util';
 
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 
+import { packageRoot } from '../../gateway/src/config/package-root.js';
+import { CloseCode } from '../../gateway/src/protocol/index.js';
+import { ChatPeer } from '../support/chat-peer.js';
 import { freePort, freePortRange } from '../support/free-port.js';
+import { expectPeersMatchStore } from '../support/peer-checks.js';
 import { Pm2Home } from '../support/pm2-home.js';
+import { readRoomHistory } from '../support/room-history.js';
 import { TestClient } from '../support/test-client.js';
 import { waitUntil } from '../support/wait-until.js';
+
+const run = promisify(execFile);
 
 describe('ecosystem.config.js under PM2', () => {
   let pm2: Pm2Home;
@@ -32,7 +41,7 @@ describe('ecosystem.config.js under PM2', () => {
     rmSync(dataDir, { recursive: true, force: true });
   }, 60_000);
 
-  it('brings up the bus, two named gateways and the balancer, and takes them down', async () => {
+  it('brings up the bus, two named gateways and the balancer', async () => {
     await pm2.pm2('start', 'ecosystem.config.js');
     const apps = await waitUntil('every app online', async () => {
       const list = await pm2.list();
@@ -59,8 +68,48 @@ describe('ecosystem.config.js under PM2', () => {
       `gateway-${basePort + 1}`,
     ]);
     await Promise.all([first.close(), second.close()]);
+  }, 60_000);
 
-    await pm2.pm2('delete', 'ecosystem.config.js');
-    expect(await pm2.list()).toEqual([]);
+  it('reloads the gateways one after the other while users chat, losing nothing', async () => {
+    const url = `ws://127.0.0.1:${balancerPort}/ws`;
+    const peers = [0, 1, 2, 3].map((i) => new ChatPeer(url, `r${i}`, 'reload'));
+    for (const peer of peers) {
+      peer.start();
+      await waitUntil('the peer to join', () => peer.current);
+    }
+    let n = 0;
+    const talk = setInterval(() => {
+      n++;
+      peers.forEach((peer) => peer.say(`${peer.nick} #${n}`));
+    }, 100);
+
+    try {
+      await run(process.execPath, ['dist/gateway/src/ops/rolling-reload.js'], {
+        cwd: packageRoot,
+        env: { ...process.env, PM2_HOME: pm2.home, LOG_LEVEL: 'silent' },
+        timeout: 60_000,
+      });
+      await new Promise((resolve) => setTimeout(resolve, 500));
+    } finally {
+      clearInterval(talk);
+    }
+
+    await expectPeersMatchStore(peers, () => readRoomHistory(url, 'reload'));
+    await Promise.all(peers.map((peer) => peer.stop()));
+    const codes = peers.flatMap((peer) =>
+      peer.connections
+        .map((c) => c.closeCode)
+        .filter((code) => code !== undefined && code !== CloseCode.Normal),
+    );
+    expect(codes.length).toBeGreaterThanOrEqual(4);
+    expect(new Set(codes)).toEqual(new Set([CloseCode.ServiceRestart]));
+    const apps = await pm2.list();
+    expect(apps.every((app) => app.pm2_env.status === 'online')).toBe(true);
   }, 90_000);
+
+  it('takes every app down with pm2 delete', async () => {
+    await pm2.pm2('delete', 'ecosystem.config.js');
+
+    expect(await pm2.list()).toEqual([]);
+  }, 30_000);
 });

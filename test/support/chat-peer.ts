@@ -83,7 +83,7 @@ export class ChatPeer {
 
     await new Promise<void>((resolve) => {
       socket.once('close', () => resolve());
-      socket.close();
+      socket.close(1000);
       setTimeout(() => socket.terminate(), 1000).unref();
     });
   }
