@@ -17,5 +17,10 @@ export const LOG_LEVELS = [
  * The process makes one and hands it down; parts take a child of it.
  */
 export function createLogger(level: LevelWithSilent): Logger {
-  return pino({ name: 'balancer', level });
+  // Synchronous, so that the lines written just before a signal ends the
+  // process are not lost in a buffer; the balancer logs no per-request line.
+  return pino(
+    { name: 'balancer', level },
+    pino.destination({ dest: 1, sync: true }),
+  );
 }

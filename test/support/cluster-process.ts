@@ -40,13 +40,15 @@ export class ClusterProcess {
       stdio: ['ignore', 'pipe', 'pipe', 'ipc'],
     });
     this.child = child;
-    child.stdout?.pipe(log);
-    child.stderr?.pipe(log);
+    child.stdout?.pipe(log, { end: false });
+    child.stderr?.pipe(log, { end: false });
     this.lastExit = undefined;
+    // Resolved once the output is in the log file too, so that a test can
+    // read the log of a process right after it stopped.
     this.exited = new Promise((resolve) =>
-      child.once('exit', (code, signal) => {
+      child.once('close', (code, signal) => {
         this.lastExit = { code, signal };
-        resolve();
+        log.end(() => resolve());
       }),
     );
 
