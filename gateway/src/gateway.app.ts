@@ -34,6 +34,8 @@ export function configureGatewayApp(
     new ChatWsAdapter(app, {
       maxPayloadBytes: config.maxPayloadBytes,
       heartbeatMs: config.heartbeatMs,
+      rateLimit: config.rateLimit,
+      allowedOrigins: config.allowedOrigins,
       logger,
     }),
   );

@@ -63,14 +63,16 @@ describe('The cluster', () => {
     const room = 'storm';
     const [east, west] = [...cluster.gatewayUrls.values()];
     const senders = await Promise.all(
-      [east, east, west, west].map((url) => connect(url)),
+      [east, east, east, east, west, west, west, west].map((url) =>
+        connect(url),
+      ),
     );
     const watchers = await Promise.all([connect(east), connect(west)]);
     const everyone = [...senders, ...watchers];
     await Promise.all(everyone.map((c, i) => join(c, room, `user${i}`)));
 
     senders.forEach((client, s) => {
-      for (let i = 0; i < 50; i++) {
+      for (let i = 0; i < 25; i++) {
         client.send('send', { room, text: `${s}:${i}`, id: `s${s}-${i}` });
       }
     });

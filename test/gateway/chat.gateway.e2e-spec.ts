@@ -67,15 +67,19 @@ describe('ChatGateway', () => {
       bob.send('join', { room: 'lobby', nick: 'bob' });
       const joined = await bob.waitFor('joined');
 
+      // The lease of ann's instance may reach west a moment after bob's
+      // join: the list is complete in `joined` or in the presence after it.
+      const members = await bob.waitForMembers('lobby', (m) => m.length === 2);
+
       expect(joined.room).toBe('lobby');
       expect(joined.server).toBe('gateway-west');
-      expect(joined.members).toEqual([
+      expect(members).toEqual([
         { nick: 'ann', server: 'gateway-east' },
         { nick: 'bob', server: 'gateway-west' },
       ]);
       expect(joined.history).toEqual([]);
       expect(joined.token).toMatch(/^[\w-]{16,}$/);
-      await ann.waitFor('presence', (p) => p.members.length === 2);
+      await ann.waitForMembers('lobby', (members) => members.length === 2);
     });
 
     it('should refuse a nickname held by a live session on another instance', async () => {
@@ -85,8 +89,8 @@ describe('ChatGateway', () => {
       watcher.send('join', { room: 'names', nick: 'watcher' });
       await watcher.waitFor('joined');
       first.send('join', { room: 'names', nick: 'alice' });
-      await watcher.waitFor('presence', (p) =>
-        p.members.some((m) => m.nick === 'alice'),
+      await watcher.waitForMembers('names', (members) =>
+        members.some((m) => m.nick === 'alice'),
       );
 
       second.send('join', { room: 'names', nick: 'Alice' });

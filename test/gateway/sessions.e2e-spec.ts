@@ -4,7 +4,7 @@ import { join } from 'node:path';
 
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 
-import { CloseCode } from '../../gateway/src/protocol/index.js';
+import { CloseCode, type Member } from '../../gateway/src/protocol/index.js';
 import { startTestBroker, type TestBroker } from '../support/test-broker.js';
 import { startTestGateway, type TestGateway } from '../support/test-gateway.js';
 import { TestClient } from '../support/test-client.js';
@@ -81,8 +81,8 @@ describe('ChatGateway sessions across instances', () => {
     const { token } = await first.waitFor('joined');
     const other = await connect(west);
     other.send('join', { room: 'token', nick: 'other' });
-    await other.waitFor('presence', (p) =>
-      p.members.some((m) => m.nick === 'bob'),
+    await other.waitForMembers('token', (members) =>
+      members.some((m) => m.nick === 'bob'),
     );
 
     const thief = await connect(west);
@@ -102,8 +102,8 @@ describe('ChatGateway sessions across instances', () => {
     await frozen.waitFor('joined');
     const watcher = await connect(west);
     watcher.send('join', { room: 'frozen', nick: 'watcher' });
-    await watcher.waitFor('joined', (j) =>
-      j.members.some((m) => m.nick === 'statue'),
+    await watcher.waitForMembers('frozen', (members) =>
+      members.some((m) => m.nick === 'statue'),
     );
     const local = await connect(east);
     local.send('join', { room: 'frozen', nick: 'local' });
@@ -111,14 +111,13 @@ describe('ChatGateway sessions across instances', () => {
 
     frozen.socket.pause();
 
-    const seenWest = await watcher.waitFor('presence', (p) =>
-      p.members.every((m) => m.nick !== 'statue'),
-    );
-    const seenEast = await local.waitFor('presence', (p) =>
-      p.members.every((m) => m.nick !== 'statue'),
-    );
-    expect(seenWest.members.map((m) => m.nick)).toEqual(['local', 'watcher']);
-    expect(seenEast.members.map((m) => m.nick)).toEqual(['local', 'watcher']);
+    const gone = (members: Member[]) =>
+      members.every((m) => m.nick !== 'statue') &&
+      members.some((m) => m.nick === 'local');
+    const seenWest = await watcher.waitForMembers('frozen', gone);
+    const seenEast = await local.waitForMembers('frozen', gone);
+    expect(seenWest.map((m) => m.nick)).toEqual(['local', 'watcher']);
+    expect(seenEast.map((m) => m.nick)).toEqual(['local', 'watcher']);
     frozen.socket.terminate();
   });
 

@@ -3,6 +3,7 @@ import WebSocket from 'ws';
 import type {
   ChatMessage,
   ClientEventData,
+  Member,
   ServerEventData,
 } from '../../gateway/src/protocol/index.js';
 
@@ -118,6 +119,34 @@ export class TestClient {
       }, timeoutMs);
       this.waiters.push(waiter);
     });
+  }
+
+  /**
+   * Waits until the room's member list, as the latest `joined` or
+   * `presence` frame gave it, satisfies `match`.
+   */
+  async waitForMembers(
+    room: string,
+    match: (members: Member[]) => boolean,
+    timeoutMs = 5000,
+  ): Promise<Member[]> {
+    const deadline = Date.now() + timeoutMs;
+    for (;;) {
+      const latest = this.frames
+        .filter(
+          (f) =>
+            (f.event === 'joined' || f.event === 'presence') &&
+            (f.data as { room: string }).room === room,
+        )
+        .at(-1)?.data as { members: Member[] } | undefined;
+      if (latest && match(latest.members)) {
+        return latest.members;
+      }
+      if (Date.now() > deadline) {
+        throw new Error(`${this.label()}: members of ${room} never matched`);
+      }
+      await new Promise((resolve) => setTimeout(resolve, 20));
+    }
   }
 
   /** Waits until the room's messages number `count`. */

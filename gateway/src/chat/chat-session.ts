@@ -2,7 +2,10 @@ import { createHash, randomBytes } from 'node:crypto';
 
 import type { WebSocket } from 'ws';
 
-import type { ServerFrame } from '../protocol/index.js';
+import { CloseCode, type ServerFrame } from '../protocol/index.js';
+
+/** How long a dropped slow client gets to read its close frame. */
+const DROP_GRACE_MS = 1000;
 
 /** What a session knows of one room it has joined. */
 export interface Membership {
@@ -23,10 +26,14 @@ export class ChatSession {
   private tokenValue: string;
   private holderValue: string;
 
+  private dropped = false;
+
   constructor(
     readonly id: string,
     readonly socket: WebSocket,
     readonly address: string,
+    private readonly maxBufferedBytes: number,
+    private readonly onDrop: (session: ChatSession) => void,
   ) {
     this.tokenValue = randomBytes(18).toString('base64url');
     this.holderValue = hashToken(this.tokenValue);
@@ -51,11 +58,26 @@ export class ChatSession {
     this.sendRaw(JSON.stringify(frame));
   }
 
-  /** Sends a frame encoded once for many sessions. */
+  /**
+   * Sends a frame encoded once for many sessions. A client that does not
+   * read lets its send buffer grow; past the limit it is dropped, so that
+   * one stalled reader cannot make the instance hold everyone's messages.
+   */
   sendRaw(text: string): void {
-    if (this.socket.readyState === this.socket.OPEN) {
-      this.socket.send(text);
+    if (this.dropped || this.socket.readyState !== this.socket.OPEN) {
+      return;
     }
+
+    if (this.socket.bufferedAmount > this.maxBufferedBytes) {
+      this.dropped = true;
+      this.onDrop(this);
+      this.socket.close(CloseCode.TryAgainLater, 'reading too slowly');
+      // The close frame waits behind the unread data: do not wait for it.
+      setTimeout(() => this.socket.terminate(), DROP_GRACE_MS).unref();
+      return;
+    }
+
+    this.socket.send(text);
   }
 }
 

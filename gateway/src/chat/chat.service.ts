@@ -36,6 +36,7 @@ import type {
   ResumeRequest,
   SendRequest,
 } from './client-frame.schemas.js';
+import { clientAddress } from './client-address.js';
 import { MemberRegistry } from './member-registry.js';
 import { RoomFeed } from './room-feed.js';
 
@@ -166,9 +167,19 @@ export class ChatService
     const session = new ChatSession(
       `${this.config.instance}/${(this.nextSessionId++).toString(36)}`,
       socket,
-      request.socket.remoteAddress ?? 'unknown',
+      clientAddress(request),
+      this.config.maxBufferedBytes,
+      (slow) =>
+        this.logger.warn(
+          { connection: slow.id, address: slow.address },
+          'dropped a client that reads too slowly',
+        ),
     );
     this.sessions.set(socket, session);
+    this.logger.debug(
+      { connection: session.id, address: session.address },
+      'connection open',
+    );
 
     if (this.draining) {
       socket.close(CloseCode.ServiceRestart, 'server restarting');
@@ -193,6 +204,7 @@ export class ChatService
     }
 
     this.sessions.delete(socket);
+    this.logger.debug({ connection: session.id }, 'connection closed');
     for (const room of [...session.rooms.keys()]) {
       this.removeMember(room, session);
     }
@@ -220,6 +232,17 @@ export class ChatService
     // instances one bus round trip later; two people taking one nick on two
     // instances within that window both get it. A claim row in the store,
     // taken in the join, would close the window.
+    if (
+      !session.rooms.has(room) &&
+      session.rooms.size >= this.config.maxRoomsPerConnection
+    ) {
+      throw new ChatError(
+        ErrorCode.TooManyRooms,
+        `A connection may be in ${this.config.maxRoomsPerConnection} rooms; leave one first`,
+        room,
+      );
+    }
+
     const holders = this.presence.holders(room, nick);
     holders.delete(session.holder);
     if (holders.size > 0) {

@@ -27,6 +27,17 @@ export interface GatewayConfig {
   heartbeatMs: number;
   /** Largest WebSocket frame accepted, in bytes. */
   maxPayloadBytes: number;
+  /** Frames a connection may send per second, and in one burst. */
+  rateLimit: { perSecond: number; burst: number };
+  /** Rooms one connection may be in at once. */
+  maxRoomsPerConnection: number;
+  /**
+   * Bytes that may wait in a connection's send buffer; a client that reads
+   * slower than the chat writes is dropped past it.
+   */
+  maxBufferedBytes: number;
+  /** Browser origins allowed besides the one a request is addressed to. */
+  allowedOrigins: ReadonlySet<string>;
   /** pino level name. */
   logLevel: string;
 }
@@ -65,6 +76,30 @@ export function loadGatewayConfig(env: Env = process.env): GatewayConfig {
     // Room, id and 4000 characters of text fit even when every character
     // is a JSON-escaped surrogate pair.
     maxPayloadBytes: readInt(env, 'MAX_FRAME_BYTES', 64 * 1024, 256, 1 << 24),
+    rateLimit: {
+      perSecond: readInt(env, 'RATE_LIMIT_PER_SECOND', 20, 1, 1_000_000),
+      burst: readInt(env, 'RATE_LIMIT_BURST', 40, 1, 1_000_000),
+    },
+    maxRoomsPerConnection: readInt(
+      env,
+      'MAX_ROOMS_PER_CONNECTION',
+      20,
+      1,
+      10_000,
+    ),
+    maxBufferedBytes: readInt(
+      env,
+      'MAX_BUFFERED_BYTES',
+      1024 * 1024,
+      1024,
+      1 << 30,
+    ),
+    allowedOrigins: new Set(
+      (env.ALLOWED_ORIGINS ?? 'http://localhost:5173,http://127.0.0.1:5173')
+        .split(',')
+        .map((origin) => origin.trim())
+        .filter(Boolean),
+    ),
     logLevel: env.LOG_LEVEL ?? 'info',
   };
 }

@@ -18,6 +18,10 @@ export const ErrorCode = {
   NickTaken: 'nick_taken',
   /** The message id was already used in that room by another author. */
   DuplicateId: 'duplicate_id',
+  /** Too many frames too fast; the frame was dropped, nothing stored. */
+  RateLimited: 'rate_limited',
+  /** The connection is in as many rooms as it may be. */
+  TooManyRooms: 'too_many_rooms',
   /** The store or the bus cannot take the request right now; retry. */
   Unavailable: 'unavailable',
   /** Something failed on the server; the request may be retried. */

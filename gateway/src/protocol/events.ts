@@ -42,6 +42,7 @@ export const WS_PATH = '/ws';
 export const CloseCode = {
   Normal: 1000,
   GoingAway: 1001,
+  InvalidPayload: 1007,
   PolicyViolation: 1008,
   MessageTooBig: 1009,
   ServiceRestart: 1012,

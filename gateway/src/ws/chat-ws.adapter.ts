@@ -1,3 +1,5 @@
+import type { IncomingMessage } from 'node:http';
+
 import type { INestApplicationContext } from '@nestjs/common';
 import { WsAdapter } from '@nestjs/platform-ws';
 import type { MessageMappingProperties } from '@nestjs/websockets';
@@ -8,12 +10,18 @@ import type { Logger } from '../logging/logger.js';
 import { ErrorCode, ServerEvent, type ErrorData } from '../protocol/index.js';
 import { isParsedFrame, parseFrame, type ParsedFrame } from './frame-parser.js';
 import { Heartbeat } from './heartbeat.js';
+import { originAllowed } from './origin-policy.js';
+import { TokenBucket } from './token-bucket.js';
 
 /** Settings of the adapter that the gateway decorator cannot take. */
 export interface ChatWsAdapterOptions {
   maxPayloadBytes: number;
   /** How often clients are pinged; one missed pong drops the client. */
   heartbeatMs: number;
+  /** Frames per second per connection, and the burst allowed. */
+  rateLimit: { perSecond: number; burst: number };
+  /** Browser origins allowed besides the one addressed. */
+  allowedOrigins: ReadonlySet<string>;
   logger: Logger;
 }
 
@@ -45,6 +53,20 @@ export class ChatWsAdapter extends WsAdapter {
       // Compression costs CPU and memory per connection, and chat frames
       // are small.
       perMessageDeflate: false,
+      verifyClient: (
+        info: { req: IncomingMessage },
+        done: (ok: boolean, code?: number, message?: string) => void,
+      ) => {
+        if (originAllowed(info.req, this.options.allowedOrigins)) {
+          done(true);
+          return;
+        }
+        this.log.debug(
+          { origin: info.req.headers.origin },
+          'refused an upgrade from a foreign origin',
+        );
+        done(false, 403, 'Forbidden origin');
+      },
     }) as WebSocketServer;
 
     new Heartbeat(server, this.options.heartbeatMs, () => {
@@ -60,9 +82,21 @@ export class ChatWsAdapter extends WsAdapter {
     transform: (data: unknown) => Observable<unknown>,
   ): void {
     const byEvent = new Map(handlers.map((h) => [String(h.message), h]));
+    const { perSecond, burst } = this.options.rateLimit;
+    const bucket = new TokenBucket(perSecond, burst);
     let queue: Promise<void> = Promise.resolve();
 
     client.on('message', (raw, isBinary) => {
+      // Counted before parsing: garbage costs the sender as much as a send.
+      if (!bucket.take()) {
+        sendError(client, {
+          code: ErrorCode.RateLimited,
+          message: `More than ${perSecond} frames per second; slow down`,
+          ref: null,
+        });
+        return;
+      }
+
       const frame = parseFrame(raw, isBinary);
       if (!isParsedFrame(frame)) {
         sendError(client, frame);
