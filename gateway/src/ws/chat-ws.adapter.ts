@@ -141,9 +141,12 @@ export class ChatWsAdapter extends WsAdapter {
     // A client error (an oversized or malformed frame) is the client's
     // fault: ws closes that connection with the right code, and a public
     // socket must not be able to flood the log with stacks.
-    server.on('connection', (ws: WebSocket) => {
-      ws.on('error', (err) => {
+    server.on('connection', (ws: WebSocket, request: IncomingMessage) => {
+      ws.on('error', (err: Error & { code?: string }) => {
         this.log.debug({ err: err.message }, 'client connection error');
+        if (err.code === 'WS_ERR_UNSUPPORTED_MESSAGE_LENGTH') {
+          stopReading(ws, request);
+        }
       });
     });
     server.on('error', (err) => {
@@ -153,6 +156,26 @@ export class ChatWsAdapter extends WsAdapter {
     return server;
   }
 }
+
+/**
+ * After an oversized frame, ws sends its 1009 close frame and keeps reading
+ * (and discarding) the rest of the frame until the peer closes: a client
+ * sending 100 MB makes the instance read 100 MB. Stop reading instead, let
+ * the close frame out with a FIN, and drop the socket shortly after.
+ */
+function stopReading(ws: WebSocket, request: IncomingMessage): void {
+  const socket = request.socket;
+
+  // ws resumes the socket on the next tick; pause after it does.
+  setImmediate(() => {
+    socket.pause();
+    socket.end();
+  });
+  setTimeout(() => ws.terminate(), OVERSIZE_GRACE_MS).unref();
+}
+
+/** How long a peer that sent an oversized frame gets to read the close. */
+const OVERSIZE_GRACE_MS = 1000;
 
 function sendError(client: WebSocket, data: ErrorData): void {
   if (client.readyState === client.OPEN) {
