@@ -82,8 +82,8 @@ run('The SPA in a real browser', () => {
       .waitFor();
   }, 60_000);
 
-  it('renders markup in a message as text', async () => {
-    const eve = await openChat('eve', 'markup');
+  it('renders markup in a message and in a nickname as text, and isolates nickname direction', async () => {
+    const eve = await openChat('<svg onload=alert(1)>', 'markup');
     const payload = '<img src=x onerror="window.__owned=1"><b>bold</b>';
 
     await eve.getByTestId('composer').fill(payload);
@@ -96,6 +96,9 @@ run('The SPA in a real browser', () => {
       await eve.evaluate(() => 'ownedBy' in window || '__owned' in window),
     ).toBe(false);
     expect(await eve.locator('[data-testid=message-text] img').count()).toBe(0);
+    const nick = eve.getByTestId('message').locator('bdi.nick').first();
+    expect(await nick.innerText()).toBe('<svg onload=alert(1)>');
+    expect(await eve.locator('svg[onload]').count()).toBe(0);
   }, 30_000);
 
   it('fits a phone-sized screen', async () => {
