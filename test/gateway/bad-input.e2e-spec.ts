@@ -202,6 +202,25 @@ describe('ChatGateway with bad input', () => {
     expect(codes).toEqual(Array(5).fill(ErrorCode.NickTaken));
   });
 
+  it('gives a nickname to one of two people who take it on two instances at once', async () => {
+    const outcomes: string[] = [];
+
+    for (let round = 0; round < 10; round++) {
+      const room = `race${round}`;
+      const [left, right] = await Promise.all([connect(east), connect(west)]);
+      left.send('join', { room, nick: 'same' });
+      right.send('join', { room, nick: 'SAME' });
+      const settle = (client: TestClient) =>
+        Promise.race([
+          client.waitFor('joined').then(() => 'joined'),
+          client.waitFor('error').then((e) => e.code),
+        ]);
+      outcomes.push([await settle(left), await settle(right)].sort().join());
+    }
+
+    expect(new Set(outcomes)).toEqual(new Set(['joined,nick_taken']));
+  });
+
   it('serves rooms named like object prototype keys on both instances', async () => {
     const first = await connect(east);
     const second = await connect(west);

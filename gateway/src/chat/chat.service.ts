@@ -15,6 +15,7 @@ import {
   type GatewayConfig,
 } from '../config/gateway.config.js';
 import { LOGGER, type Logger } from '../logging/logger.js';
+import { nickKey } from '../presence/nick-key.js';
 import { PresenceService } from '../presence/presence.service.js';
 import {
   CloseCode,
@@ -77,6 +78,7 @@ export class ChatService
   private readonly inflight = new Set<Promise<void>>();
   private readonly presence: PresenceService;
   private nextSessionId = 0;
+  private claimTimer: NodeJS.Timeout | undefined;
   private draining = false;
 
   constructor(
@@ -125,6 +127,24 @@ export class ChatService
       state: () => undefined,
     });
     this.presence.start();
+    // Claims live as long as presence leases, and are renewed as often.
+    this.claimTimer = setInterval(
+      () => this.renewClaims(),
+      this.config.presenceIntervalMs,
+    );
+  }
+
+  private renewClaims(): void {
+    const claims = this.registry.claims();
+    if (claims.length === 0 || !this.store.ready) {
+      return;
+    }
+
+    this.store
+      .renewNicks(claims, this.config.presenceTtlMs)
+      .catch((err: unknown) => {
+        this.logger.warn({ err }, 'could not renew nickname claims');
+      });
   }
 
   /**
@@ -135,6 +155,7 @@ export class ChatService
    */
   async beforeApplicationShutdown(): Promise<void> {
     this.draining = true;
+    clearInterval(this.claimTimer);
     this.logger.info(
       { connections: this.sessions.size },
       'draining: telling clients to reconnect',
@@ -228,10 +249,6 @@ export class ChatService
       session.adoptToken(request.token);
     }
 
-    // TODO: nick claims rest on presence leases, which reach the other
-    // instances one bus round trip later; two people taking one nick on two
-    // instances within that window both get it. A claim row in the store,
-    // taken in the join, would close the window.
     if (
       !session.rooms.has(room) &&
       session.rooms.size >= this.config.maxRoomsPerConnection
@@ -243,9 +260,16 @@ export class ChatService
       );
     }
 
-    const holders = this.presence.holders(room, nick);
-    holders.delete(session.holder);
-    if (holders.size > 0) {
+    // The store arbitrates nicknames: two people joining with one nick on
+    // two instances at the same moment cannot both win there.
+    const claim = { room, key: nickKey(nick), holder: session.holder };
+    let claimed: boolean;
+    try {
+      claimed = await this.store.claimNick(claim, this.config.presenceTtlMs);
+    } catch (err) {
+      throw this.unavailable(err, room);
+    }
+    if (!claimed) {
       throw new ChatError(
         ErrorCode.NickTaken,
         `The nickname ${nick} is in use in ${room}`,
@@ -387,6 +411,20 @@ export class ChatService
   }
 
   private removeMember(room: string, session: ChatSession): void {
+    // While draining, claims stay: the user comes back through another
+    // instance with the same token in a moment, and nobody may slip in.
+    const nick = session.rooms.get(room)?.nick;
+    if (
+      nick !== undefined &&
+      !this.draining &&
+      !this.registry.heldElsewhere(room, session)
+    ) {
+      const claim = { room, key: nickKey(nick), holder: session.holder };
+      this.store.releaseNick(claim).catch((err: unknown) => {
+        this.logger.warn({ err, room }, 'could not release a nickname');
+      });
+    }
+
     session.rooms.delete(room);
     const last = this.registry.remove(room, session);
 

@@ -1,4 +1,6 @@
 import type { LeaseMember, LeaseRooms } from '../presence/presence-lease.js';
+import { nickKey } from '../presence/nick-key.js';
+import type { NickClaim } from '../store/chat-store.js';
 import type { ChatSession } from './chat-session.js';
 
 /** The sessions of this instance, by the rooms they joined. */
@@ -50,6 +52,33 @@ export class MemberRegistry {
     }
 
     return all;
+  }
+
+  /** Whether another session of the same holder is in the room here. */
+  heldElsewhere(room: string, session: ChatSession): boolean {
+    for (const other of this.sessions(room)) {
+      if (other !== session && other.holder === session.holder) {
+        return true;
+      }
+    }
+
+    return false;
+  }
+
+  /** The nick claims of every member here, once per holder and room. */
+  claims(): NickClaim[] {
+    const claims = new Map<string, NickClaim>();
+    for (const [room, members] of this.rooms) {
+      for (const session of members) {
+        const nick = session.rooms.get(room)?.nick;
+        if (nick !== undefined) {
+          const claim = { room, key: nickKey(nick), holder: session.holder };
+          claims.set(`${room}\u0000${claim.key}\u0000${claim.holder}`, claim);
+        }
+      }
+    }
+
+    return [...claims.values()];
   }
 
   /** The members of every room, as a presence lease lists them. */

@@ -5,7 +5,6 @@ import type {
   PresenceLease,
 } from './presence-lease.js';
 import { presenceLeaseSchema } from './presence-lease.schema.js';
-import { nickKey } from './nick-key.js';
 
 /** What the presence service needs from the rest of the instance. */
 export interface PresenceOptions {
@@ -143,29 +142,6 @@ export class PresenceService {
       (a, b) =>
         a.nick.localeCompare(b.nick) || a.server.localeCompare(b.server),
     );
-  }
-
-  /**
-   * The holders of a nick in a room, on every instance, compared in the
-   * form people would read as the same name.
-   */
-  holders(room: string, nick: string): Set<string> {
-    const key = nickKey(nick);
-    const holders = new Set<string>();
-    const visit = (members: LeaseMember[] | undefined) => {
-      for (const member of members ?? []) {
-        if (nickKey(member.nick) === key) {
-          holders.add(member.holder);
-        }
-      }
-    };
-
-    visit(this.options.localMembers(room));
-    for (const lease of this.remote.values()) {
-      visit(lease.rooms.get(room));
-    }
-
-    return holders;
   }
 
   private publish(extra: Partial<PresenceLease> = {}): void {

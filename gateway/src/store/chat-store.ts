@@ -26,6 +26,15 @@ export interface RoomSummary {
   lastSeq: number;
 }
 
+/** A nickname held in a room by the person behind a session token. */
+export interface NickClaim {
+  room: string;
+  /** The nickname in the form people read as the same (see nickKey). */
+  key: string;
+  /** Hash of the session token that holds it. */
+  holder: string;
+}
+
 /**
  * The shared, durable source of truth of the cluster: rooms and their
  * messages. Every implementation assigns each room's seq atomically, so that
@@ -56,6 +65,22 @@ export interface ChatStore {
 
   /** Seq of the room's latest message; 0 for an empty or unknown room. */
   headSeq(room: string): Promise<number>;
+
+  /**
+   * Takes a nickname in a room for `ttlMs`, atomically across every
+   * instance. False when another holder has a claim that has not expired.
+   */
+  claimNick(claim: NickClaim, ttlMs: number): Promise<boolean>;
+
+  /**
+   * Extends claims this instance's sessions hold. A claim that is gone
+   * (released by the same person's session elsewhere) is taken again if
+   * nobody else took it meanwhile.
+   */
+  renewNicks(claims: NickClaim[], ttlMs: number): Promise<void>;
+
+  /** Gives a claim up, if `holder` still has it. */
+  releaseNick(claim: NickClaim): Promise<void>;
 }
 
 /** Raised when a message id is reused in a room by another author. */

@@ -24,4 +24,13 @@ export const sqliteMigrations: readonly string[] = [
     UNIQUE (room, id)
   ) STRICT;
   `,
+  `
+  CREATE TABLE nick_claims (
+    room       TEXT NOT NULL,
+    key        TEXT NOT NULL,
+    holder     TEXT NOT NULL,
+    expires_at INTEGER NOT NULL,
+    PRIMARY KEY (room, key)
+  ) STRICT;
+  `,
 ];

@@ -9,6 +9,7 @@ import {
   type AppendResult,
   type ChatStore,
   type NewMessage,
+  type NickClaim,
 } from './chat-store.js';
 import { sqliteMigrations } from './sqlite-migrations.js';
 
@@ -108,6 +109,47 @@ export class SqliteStore implements ChatStore {
     return Promise.resolve(row?.last_seq ?? 0);
   }
 
+  claimNick(claim: NickClaim, ttlMs: number): Promise<boolean> {
+    const s = this.use();
+    const now = Date.now();
+
+    const taken = this.transaction(() => {
+      const row = s.claimOf.get(claim.room, claim.key) as
+        { holder: string; expires_at: number } | undefined;
+      if (row && row.holder !== claim.holder && row.expires_at > now) {
+        return false;
+      }
+
+      s.upsertClaim.run({ ...claim, expiresAt: now + ttlMs });
+      return true;
+    });
+
+    return Promise.resolve(taken);
+  }
+
+  renewNicks(claims: NickClaim[], ttlMs: number): Promise<void> {
+    const s = this.use();
+    const now = Date.now();
+    const expiresAt = now + ttlMs;
+
+    this.transaction(() => {
+      for (const claim of claims) {
+        const renewed = s.renewClaim.run({ ...claim, expiresAt });
+        if (renewed.changes === 0) {
+          s.insertClaim.run({ ...claim, expiresAt, now });
+        }
+      }
+    });
+
+    return Promise.resolve();
+  }
+
+  releaseNick(claim: NickClaim): Promise<void> {
+    this.use().releaseClaim.run(claim);
+
+    return Promise.resolve();
+  }
+
   private transaction<T>(fn: () => T): T {
     const db = this.db;
     if (!db) {
@@ -167,6 +209,31 @@ export class SqliteStore implements ChatStore {
           'ORDER BY seq LIMIT ?',
       ),
       head: db.prepare('SELECT last_seq FROM rooms WHERE name = ?'),
+      claimOf: db.prepare(
+        'SELECT holder, expires_at FROM nick_claims WHERE room = ? AND key = ?',
+      ),
+      upsertClaim: db.prepare(
+        'INSERT INTO nick_claims (room, key, holder, expires_at) ' +
+          'VALUES (@room, @key, @holder, @expiresAt) ' +
+          'ON CONFLICT (room, key) DO UPDATE SET ' +
+          'holder = excluded.holder, expires_at = excluded.expires_at',
+      ),
+      renewClaim: db.prepare(
+        'UPDATE nick_claims SET expires_at = @expiresAt ' +
+          'WHERE room = @room AND key = @key AND holder = @holder',
+      ),
+      // Taken again only where nobody else holds a live claim.
+      insertClaim: db.prepare(
+        'INSERT INTO nick_claims (room, key, holder, expires_at) ' +
+          'VALUES (@room, @key, @holder, @expiresAt) ' +
+          'ON CONFLICT (room, key) DO UPDATE SET ' +
+          'holder = excluded.holder, expires_at = excluded.expires_at ' +
+          'WHERE nick_claims.expires_at <= @now',
+      ),
+      releaseClaim: db.prepare(
+        'DELETE FROM nick_claims ' +
+          'WHERE room = @room AND key = @key AND holder = @holder',
+      ),
     };
   }
 }
