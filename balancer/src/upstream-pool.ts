@@ -60,13 +60,16 @@ export class UpstreamPool {
     upstream.lastCheckAt = at;
     if (result.server !== undefined) upstream.server = result.server;
 
-    if (result.ready) this.markUp(upstream);
+    if (result.ready) this.markUp(upstream, at);
     else this.markDown(upstream, result.reason);
   }
 
-  /** Marks an upstream up; logs only if that is news. */
-  markUp(upstream: Upstream): void {
-    if (!this.changeState(upstream, 'up')) return;
+  /**
+   * Marks an upstream up; logs only if that is news. `at` is when that was
+   * seen: the probe's time, so that `upSince` never precedes the check.
+   */
+  markUp(upstream: Upstream, at: number = Date.now()): void {
+    if (!this.changeState(upstream, 'up', at)) return;
 
     this.logger.info({ upstream: upstream.id }, 'upstream is up');
   }
@@ -100,11 +103,15 @@ export class UpstreamPool {
     return this.upstreams.map((upstream) => upstream.status());
   }
 
-  private changeState(upstream: Upstream, state: UpstreamState): boolean {
+  private changeState(
+    upstream: Upstream,
+    state: UpstreamState,
+    at: number = Date.now(),
+  ): boolean {
     if (upstream.state === state) return false;
 
     upstream.state = state;
-    upstream.upSince = state === 'up' ? Date.now() : null;
+    upstream.upSince = state === 'up' ? at : null;
     return true;
   }
 }

@@ -38,6 +38,8 @@ run('The SPA in a real browser', () => {
       .getByTestId('server-name')
       .filter({ hasText: /gateway-/ })
       .waitFor();
+    // Joined: the member list holds this page's own nick.
+    await page.getByTestId('member').filter({ hasText: nick }).waitFor();
     return page;
   };
 

@@ -270,6 +270,10 @@ export class ChatService
       throw this.unavailable(err, room);
     }
     if (!claimed) {
+      this.logger.debug(
+        { connection: session.id, room, holder: session.holder },
+        'refused a nickname held by another session',
+      );
       throw new ChatError(
         ErrorCode.NickTaken,
         `The nickname ${nick} is in use in ${room}`,

@@ -19,6 +19,7 @@ import { isSendable } from './input-rules';
 import { Outbox, type OutboxEntry } from './outbox.svelte';
 import { ReconnectingSocket } from './reconnecting-socket.svelte';
 import { RoomTimeline } from './room-timeline.svelte';
+import { newSessionToken } from './session-token';
 import { TimerGroup } from './timer-group';
 
 /** `joining` covers the first join and every re-join after a reconnect. */
@@ -68,11 +69,11 @@ export class ChatConnection {
   #joinedOnce = false;
   #rejoinRetries = 0;
   /**
-   * The session token of the last `joined`: presented on every later join,
-   * it gets this tab its nickname back while the old session's lease on a
-   * dead instance has not expired yet.
+   * The session token, presented on every join: it gets this tab its
+   * nickname back while the claim of its old session on a dead instance
+   * has not expired yet. The server's `joined` may hand back another.
    */
-  #token: string | undefined;
+  #token = newSessionToken();
   #resumeInFlight = false;
   /** Retries meant for the current socket only. */
   readonly #retries = new TimerGroup();
@@ -393,7 +394,7 @@ export class ChatConnection {
       data: {
         room: this.room,
         nick: this.nick,
-        ...(this.#token === undefined ? {} : { token: this.#token }),
+        token: this.#token,
       },
     });
   }
