@@ -7,6 +7,8 @@ import { ChatService } from './chat/chat.service.js';
 import { GATEWAY_CONFIG, type GatewayConfig } from './config/gateway.config.js';
 import { HealthController } from './health/health.controller.js';
 import { LOGGER, type Logger } from './logging/logger.js';
+import { CHAT_METRICS, ChatMetrics } from './metrics/chat-metrics.js';
+import { MetricsController } from './metrics/metrics.controller.js';
 import { CHAT_STORE } from './store/chat-store.js';
 import { createStore } from './store/store.factory.js';
 
@@ -16,11 +18,16 @@ import { createStore } from './store/store.factory.js';
  */
 @Module({})
 export class AppModule {
-  static register(config: GatewayConfig, logger: Logger): DynamicModule {
+  static register(
+    config: GatewayConfig,
+    logger: Logger,
+    metrics: ChatMetrics = new ChatMetrics(config.instance),
+  ): DynamicModule {
     return {
       module: AppModule,
-      controllers: [HealthController],
+      controllers: [HealthController, MetricsController],
       providers: [
+        { provide: CHAT_METRICS, useValue: metrics },
         { provide: GATEWAY_CONFIG, useValue: config },
         { provide: LOGGER, useValue: logger },
         { provide: CHAT_STORE, useFactory: () => createStore(config) },

@@ -7,6 +7,7 @@ import { AppModule } from './app.module.js';
 import type { GatewayConfig } from './config/gateway.config.js';
 import { type Logger } from './logging/logger.js';
 import { PinoNestLogger } from './logging/pino-nest.logger.js';
+import { CHAT_METRICS, type ChatMetrics } from './metrics/chat-metrics.js';
 import { ChatWsAdapter } from './ws/chat-ws.adapter.js';
 
 /**
@@ -36,6 +37,8 @@ export function configureGatewayApp(
       heartbeatMs: config.heartbeatMs,
       rateLimit: config.rateLimit,
       allowedOrigins: config.allowedOrigins,
+      rejected: (code) =>
+        app.get<ChatMetrics>(CHAT_METRICS).frameRejected(code),
       logger,
     }),
   );

@@ -187,6 +187,44 @@ describe('ChatGateway', () => {
     });
   });
 
+  describe('metrics', () => {
+    const sample = async (gateway: TestGateway, name: string) => {
+      const response = await fetch(`http://127.0.0.1:${gateway.port}/metrics`);
+      const text = await response.text();
+      const line = text
+        .split('\n')
+        .find((l) => l.startsWith(`${name}{`) || l.startsWith(`${name} `));
+      return Number(line?.split(' ').at(-1) ?? 0);
+    };
+
+    it('should count accepted messages and deliveries in Prometheus text', async () => {
+      const ann = await connect(east);
+      const bob = await connect(east);
+      ann.send('join', { room: 'metrics', nick: 'ann' });
+      bob.send('join', { room: 'metrics', nick: 'bob' });
+      await ann.waitFor('joined');
+      await bob.waitFor('joined');
+      const accepted = await sample(east, 'chat_messages_accepted_total');
+      const delivered = await sample(east, 'chat_deliveries_total');
+
+      for (let i = 0; i < 5; i++) {
+        ann.send('send', { room: 'metrics', text: `m${i}`, id: `metric-${i}` });
+      }
+      await bob.waitForMessages('metrics', 5);
+      await ann.waitForMessages('metrics', 5);
+      const response = await fetch(`http://127.0.0.1:${east.port}/metrics`);
+
+      expect(response.headers.get('content-type')).toMatch(/^text\/plain/);
+      expect(await response.text()).toMatch(
+        /^# HELP chat_connections .+\n# TYPE chat_connections gauge$/m,
+      );
+      expect(await sample(east, 'chat_messages_accepted_total')).toBe(
+        accepted + 5,
+      );
+      expect(await sample(east, 'chat_deliveries_total')).toBe(delivered + 10);
+    });
+  });
+
   describe('errors', () => {
     it('should answer a malformed frame with a coded error and stay open', async () => {
       const client = await connect(east);

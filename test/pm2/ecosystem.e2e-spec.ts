@@ -67,7 +67,28 @@ describe('ecosystem.config.js under PM2', () => {
       `gateway-${basePort}`,
       `gateway-${basePort + 1}`,
     ]);
+    first.send('join', { room: 'monit', nick: 'first' });
+    await first.waitFor('joined');
+    first.send('send', { room: 'monit', text: 'counted', id: 'monit-1' });
+    await first.waitFor('message');
+    const monitors = await waitUntil('the PM2 metrics', async () => {
+      const list = await pm2.list();
+      const gateway = list.find((app) => app.name === first.server);
+      const monitor = gateway?.pm2_env.axm_monitor ?? {};
+      return 'Messages in' in monitor ? monitor : undefined;
+    });
     await Promise.all([first.close(), second.close()]);
+
+    expect(Object.keys(monitors)).toEqual(
+      expect.arrayContaining([
+        'Connections',
+        'Rooms',
+        'Messages in',
+        'Deliveries out',
+        'Bus round trip',
+        'Store write',
+      ]),
+    );
   }, 60_000);
 
   it('reloads the gateways one after the other while users chat, losing nothing', async () => {

@@ -12,7 +12,12 @@ const run = promisify(execFile);
 export interface Pm2App {
   name: string;
   pid: number;
-  pm2_env: { status: string; restart_time: number };
+  pm2_env: {
+    status: string;
+    restart_time: number;
+    /** The app's @pm2/io metrics, by name. */
+    axm_monitor?: Record<string, { value: unknown }>;
+  };
 }
 
 /**

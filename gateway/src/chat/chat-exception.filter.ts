@@ -1,7 +1,8 @@
-import { Catch, Logger, type ArgumentsHost } from '@nestjs/common';
+import { Catch, Inject, Logger, type ArgumentsHost } from '@nestjs/common';
 import type { BaseWsExceptionFilter } from '@nestjs/websockets';
 import type { WebSocket } from 'ws';
 
+import { CHAT_METRICS, type ChatMetrics } from '../metrics/chat-metrics.js';
 import { ErrorCode, ServerEvent, type ErrorData } from '../protocol/index.js';
 import { ChatError } from './chat-error.js';
 
@@ -16,6 +17,8 @@ export class ChatExceptionFilter implements Pick<
   'catch'
 > {
   private readonly logger = new Logger(ChatExceptionFilter.name);
+
+  constructor(@Inject(CHAT_METRICS) private readonly metrics: ChatMetrics) {}
 
   catch(exception: unknown, host: ArgumentsHost): void {
     const ws = host.switchToWs();
@@ -38,6 +41,7 @@ export class ChatExceptionFilter implements Pick<
     if (!(exception instanceof ChatError)) {
       this.logger.error(exception);
     }
+    this.metrics.frameRejected(data.code);
 
     if (client.readyState === client.OPEN) {
       client.send(JSON.stringify({ event: ServerEvent.Error, data }));

@@ -15,6 +15,7 @@ import {
   type GatewayConfig,
 } from '../config/gateway.config.js';
 import { LOGGER, type Logger } from '../logging/logger.js';
+import { CHAT_METRICS, type ChatMetrics } from '../metrics/chat-metrics.js';
 import { nickKey } from '../presence/nick-key.js';
 import { PresenceService } from '../presence/presence.service.js';
 import {
@@ -50,6 +51,12 @@ const FEED_GRACE_MS = 30_000;
  */
 const DRAIN_MS = 1500;
 
+/** Publishes awaiting their echo, at most, for the round-trip metric. */
+const MAX_TIMED_PUBLISHES = 10_000;
+
+const messageKey = (message: ChatMessage) =>
+  `${message.room}\u0000${message.seq}`;
+
 /** Resolves when `work` settles or after `ms`, whichever comes first. */
 function withDeadline(work: Promise<unknown>, ms: number): Promise<void> {
   return new Promise((resolve) => {
@@ -74,6 +81,8 @@ export class ChatService
   private readonly sessions = new Map<WebSocket, ChatSession>();
   private readonly registry = new MemberRegistry();
   private readonly feeds = new Map<string, Promise<RoomFeed>>();
+  /** When each of our messages was published, until it comes back. */
+  private readonly published = new Map<string, number>();
   /** Sends being stored and published; shutdown waits for them. */
   private readonly inflight = new Set<Promise<void>>();
   private readonly presence: PresenceService;
@@ -86,6 +95,7 @@ export class ChatService
     @Inject(CHAT_STORE) private readonly store: ChatStore,
     @Inject(CHAT_BUS) private readonly bus: ChatBus,
     @Inject(LOGGER) logger: Logger,
+    @Inject(CHAT_METRICS) private readonly metrics: ChatMetrics,
   ) {
     this.logger = logger.child({ component: 'chat' });
     this.presence = new PresenceService({
@@ -197,6 +207,7 @@ export class ChatService
         ),
     );
     this.sessions.set(socket, session);
+    this.metrics.connectionsChanged(this.sessions.size);
     this.logger.debug(
       { connection: session.id, address: session.address },
       'connection open',
@@ -225,6 +236,7 @@ export class ChatService
     }
 
     this.sessions.delete(socket);
+    this.metrics.connectionsChanged(this.sessions.size);
     this.logger.debug({ connection: session.id }, 'connection closed');
     for (const room of [...session.rooms.keys()]) {
       this.removeMember(room, session);
@@ -284,6 +296,7 @@ export class ChatService
     const feed = await this.feed(room);
     feed.busy();
     this.registry.add(room, session);
+    this.metrics.roomsChanged(this.registry.roomCount);
     // No live message reaches the session until its history is read: what
     // the history holds is not sent twice, what comes after it is sent.
     const membership = { nick, cursor: Number.POSITIVE_INFINITY };
@@ -338,6 +351,7 @@ export class ChatService
     );
 
     let result;
+    const started = performance.now();
     try {
       result = await this.store.append({
         room: request.room,
@@ -370,6 +384,8 @@ export class ChatService
       return;
     }
 
+    this.metrics.messageAccepted((performance.now() - started) / 1000);
+    this.published.set(messageKey(message), performance.now());
     this.bus.publishMessage(message);
     const feed = await this.feeds.get(message.room);
     feed?.offer(message);
@@ -431,6 +447,7 @@ export class ChatService
 
     session.rooms.delete(room);
     const last = this.registry.remove(room, session);
+    this.metrics.roomsChanged(this.registry.roomCount);
 
     if (last) {
       void this.feeds
@@ -495,18 +512,40 @@ export class ChatService
     // Encoded once for every recipient on this instance.
     const frame = JSON.stringify({ event: ServerEvent.Message, data: message });
 
+    let sent = 0;
     for (const session of this.registry.sessions(message.room)) {
       const membership = session.rooms.get(message.room);
       if (membership && message.seq > membership.cursor) {
         membership.cursor = message.seq;
         session.sendRaw(frame);
+        sent++;
       }
     }
+    this.metrics.delivered(sent);
   }
 
   private onBusMessage(message: ChatMessage): void {
+    if (message.server === this.config.instance) {
+      this.timeRoundTrip(message);
+    }
+
     const feed = this.feeds.get(message.room);
     void feed?.then((f) => f.offer(message)).catch(() => undefined);
+  }
+
+  /** Our own message came back from the bus: that took one round trip. */
+  private timeRoundTrip(message: ChatMessage): void {
+    const key = messageKey(message);
+    const publishedAt = this.published.get(key);
+    if (publishedAt !== undefined) {
+      this.published.delete(key);
+      this.metrics.busRoundTripped((performance.now() - publishedAt) / 1000);
+    }
+
+    // Messages the bus dropped never come back: forget them in bulk.
+    if (this.published.size > MAX_TIMED_PUBLISHES) {
+      this.published.clear();
+    }
   }
 
   /** What crossed the bus while it was away is read from the store. */

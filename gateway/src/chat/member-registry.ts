@@ -38,6 +38,10 @@ export class MemberRegistry {
     return this.rooms.get(room) ?? new Set();
   }
 
+  get roomCount(): number {
+    return this.rooms.size;
+  }
+
   roomNames(): string[] {
     return [...this.rooms.keys()];
   }

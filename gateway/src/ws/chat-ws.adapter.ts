@@ -22,6 +22,8 @@ export interface ChatWsAdapterOptions {
   rateLimit: { perSecond: number; burst: number };
   /** Browser origins allowed besides the one addressed. */
   allowedOrigins: ReadonlySet<string>;
+  /** Told of every frame refused before it reached a handler. */
+  rejected: (code: ErrorData['code']) => void;
   logger: Logger;
 }
 
@@ -89,6 +91,7 @@ export class ChatWsAdapter extends WsAdapter {
     client.on('message', (raw, isBinary) => {
       // Counted before parsing: garbage costs the sender as much as a send.
       if (!bucket.take()) {
+        this.options.rejected(ErrorCode.RateLimited);
         sendError(client, {
           code: ErrorCode.RateLimited,
           message: `More than ${perSecond} frames per second; slow down`,
@@ -99,12 +102,14 @@ export class ChatWsAdapter extends WsAdapter {
 
       const frame = parseFrame(raw, isBinary);
       if (!isParsedFrame(frame)) {
+        this.options.rejected(frame.code);
         sendError(client, frame);
         return;
       }
 
       const handler = byEvent.get(frame.event);
       if (!handler) {
+        this.options.rejected(ErrorCode.UnknownEvent);
         sendError(client, {
           code: ErrorCode.UnknownEvent,
           message: `Unknown event ${frame.event.slice(0, 64)}`,
