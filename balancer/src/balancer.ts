@@ -4,7 +4,9 @@ import type { AddressInfo } from 'node:net';
 import type { Logger } from 'pino';
 
 import type { BalancerConfig } from './balancer.config.js';
+import { BalancerMetrics } from './balancer-metrics.js';
 import { buildClusterReport } from './cluster-report.js';
+import { startPm2Monitor } from './pm2-monitor.js';
 import { HealthChecker } from './health-checker.js';
 import { createLogger } from './logger.js';
 import { createStaticSite } from './static-site.js';
@@ -50,7 +52,14 @@ export async function startBalancer(
     logger.child({ component: 'ws-router' }),
   );
   const startedAt = Date.now();
+  const facts = {
+    upstreams: () => pool.status(),
+    upgradesTotal: () => router.upgradesTotal,
+  };
+  const metrics = new BalancerMetrics(facts);
+  await startPm2Monitor(facts);
   const site = createStaticSite({
+    metrics: () => metrics.render(),
     webRoot: config.webRoot,
     upstreamStatus: () => pool.status(),
     clusterReport: () =>

@@ -21,6 +21,8 @@ export interface StaticSiteOptions {
   readonly upstreamStatus: () => UpstreamStatus[];
   /** Builds the body of `/api/cluster`, fresh for each request. */
   readonly clusterReport: () => ClusterReport;
+  /** The Prometheus text of `/metrics`. */
+  readonly metrics: () => Promise<string>;
   readonly logger: Logger;
 }
 
@@ -62,6 +64,12 @@ export function createStaticSite(options: StaticSiteOptions): Express {
     // would show an instance up after it went down.
     res.setHeader('Cache-Control', 'no-store');
     res.json(options.clusterReport());
+  });
+
+  app.get('/metrics', async (_req, res) => {
+    res.setHeader('Content-Type', 'text/plain; version=0.0.4; charset=utf-8');
+    res.setHeader('Cache-Control', 'no-store');
+    res.send(await options.metrics());
   });
 
   const isAnyUpstreamUp = () =>

@@ -79,6 +79,10 @@ describe('ecosystem.config.js under PM2', () => {
     });
     await Promise.all([first.close(), second.close()]);
 
+    const balancer = (await pm2.list()).find((app) => app.name === 'balancer');
+    expect(Object.keys(balancer?.pm2_env.axm_monitor ?? {})).toEqual(
+      expect.arrayContaining(['Connections proxied', 'Healthy instances']),
+    );
     expect(Object.keys(monitors)).toEqual(
       expect.arrayContaining([
         'Connections',
