@@ -1,7 +1,11 @@
+import { readFileSync } from 'node:fs';
+import { join as joinPath } from 'node:path';
+
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 
 import { startTestCluster, type TestCluster } from '../support/test-cluster.js';
 import { TestClient } from '../support/test-client.js';
+import { testOutputDir } from '../support/test-output.js';
 
 describe('The cluster', () => {
   let cluster: TestCluster;
@@ -89,4 +93,42 @@ describe('The cluster', () => {
     }
     expect(new Set(watchers.map((w) => w.server)).size).toBe(2);
   });
+
+  it('logs JSON lines with the instance name, and no info line per message', async () => {
+    const [east, west] = [...cluster.gatewayUrls.values()];
+    const urls = Array.from({ length: 26 }, (_, i) => (i % 2 ? east : west));
+    const senders = await Promise.all(urls.map((url) => connect(url)));
+    await Promise.all(senders.map((c, i) => join(c, 'burst', `b${i}`)));
+    const infoLines = () =>
+      cluster.gateways.flatMap((g) =>
+        readFileSync(
+          joinPath(testOutputDir('cluster'), `${g.name}.log`),
+          'utf8',
+        )
+          .split('\n')
+          .filter(Boolean)
+          .map(
+            (line) => JSON.parse(line) as { level: number; instance: string },
+          )
+          .map((entry) => ({ ...entry, gateway: g.name })),
+      );
+    const before = infoLines().filter((l) => l.level === 30).length;
+
+    senders.forEach((client, s) => {
+      for (let i = 0; i < 39; i++) {
+        client.send('send', {
+          room: 'burst',
+          text: `${s}:${i}`,
+          id: `${s}-${i}`,
+        });
+      }
+    });
+    await senders[0].waitForMessages('burst', 1000, 20_000);
+    const lines = infoLines();
+
+    expect(lines.every((l) => l.instance === l.gateway)).toBe(true);
+    expect(lines.filter((l) => l.level === 30).length - before).toBeLessThan(
+      10,
+    );
+  }, 30_000);
 });
