@@ -123,7 +123,16 @@ describe('ChatGateway', () => {
         server: 'gateway-east',
       });
       expect(new Date(atBob.at).toISOString()).toBe(atBob.at);
-      expect(atAnn).toEqual(atBob);
+      expect({ ...atAnn, trace: undefined }).toEqual({
+        ...atBob,
+        trace: undefined,
+      });
+      expect(atBob.trace).toMatchObject({ deliveredBy: 'gateway-west' });
+      expect(atAnn.trace).toMatchObject({ deliveredBy: 'gateway-east' });
+      const { acceptedAt, storedAt, arrivedAt, deliveredAt } = atBob.trace!;
+      expect(acceptedAt).toBeLessThanOrEqual(storedAt);
+      expect(storedAt).toBeLessThanOrEqual(arrivedAt!);
+      expect(arrivedAt).toBeLessThanOrEqual(deliveredAt!);
     });
 
     it('should store a retried id once and ack it with the same seq', async () => {

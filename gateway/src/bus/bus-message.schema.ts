@@ -14,4 +14,11 @@ export const busMessageSchema = z.object({
   text: z.string(),
   at: z.string(),
   server: z.string(),
+  trace: z
+    .object({
+      acceptedAt: z.number(),
+      storedAt: z.number(),
+      publishedAt: z.number(),
+    })
+    .optional(),
 }) satisfies z.ZodType<ChatMessage>;

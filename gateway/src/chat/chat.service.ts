@@ -351,6 +351,7 @@ export class ChatService
     );
 
     let result;
+    const acceptedAt = Date.now();
     const started = performance.now();
     try {
       result = await this.store.append({
@@ -386,9 +387,11 @@ export class ChatService
 
     this.metrics.messageAccepted((performance.now() - started) / 1000);
     this.published.set(messageKey(message), performance.now());
-    this.bus.publishMessage(message);
+    const storedAt = Date.now();
+    const trace = { acceptedAt, storedAt, publishedAt: storedAt };
+    this.bus.publishMessage({ ...message, trace });
     const feed = await this.feeds.get(message.room);
-    feed?.offer(message);
+    feed?.offer({ ...message, trace: { ...trace, arrivedAt: storedAt } });
   }
 
   async resume(session: ChatSession, request: ResumeRequest): Promise<void> {
@@ -509,8 +512,16 @@ export class ChatService
 
   /** Sends a message to this instance's members of its room, once each. */
   private deliver(message: ChatMessage): void {
+    const trace = message.trace
+      ? {
+          ...message.trace,
+          deliveredAt: Date.now(),
+          deliveredBy: this.config.instance,
+        }
+      : undefined;
+    const data = { ...message, trace };
     // Encoded once for every recipient on this instance.
-    const frame = JSON.stringify({ event: ServerEvent.Message, data: message });
+    const frame = JSON.stringify({ event: ServerEvent.Message, data });
 
     let sent = 0;
     for (const session of this.registry.sessions(message.room)) {
@@ -527,6 +538,9 @@ export class ChatService
   private onBusMessage(message: ChatMessage): void {
     if (message.server === this.config.instance) {
       this.timeRoundTrip(message);
+    }
+    if (message.trace) {
+      message.trace.arrivedAt = Date.now();
     }
 
     const feed = this.feeds.get(message.room);

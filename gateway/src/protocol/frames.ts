@@ -6,6 +6,28 @@ export interface Member {
   server: string;
 }
 
+/**
+ * Where a live message went, in server milliseconds since the epoch, for
+ * the SPA's path view. The clocks of different hosts differ: across hosts
+ * the hops are only as true as their clocks.
+ */
+export interface MessageTrace {
+  /** The accepting instance read the `send`. */
+  acceptedAt: number;
+  /** The store committed it under its seq. */
+  storedAt: number;
+  /** The accepting instance published it on the bus. */
+  publishedAt: number;
+  /** The delivering instance had it (from the bus, or it is the acceptor). */
+  arrivedAt?: number;
+  /** The delivering instance wrote the frame to this client. */
+  deliveredAt?: number;
+  /** The delivering instance. */
+  deliveredBy?: string;
+  /** Delivered from the store, after the bus missed it. */
+  filled?: boolean;
+}
+
 /** A stored chat message as every client receives it. */
 export interface ChatMessage {
   room: string;
@@ -19,6 +41,8 @@ export interface ChatMessage {
   at: string;
   /** The instance that accepted the message. */
   server: string;
+  /** Only on live frames: history and resumed pages have none. */
+  trace?: MessageTrace;
 }
 
 export interface HelloData {
