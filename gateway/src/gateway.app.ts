@@ -36,7 +36,11 @@ export function configureGatewayApp(
       maxPayloadBytes: config.maxPayloadBytes,
       heartbeatMs: config.heartbeatMs,
       rateLimit: config.rateLimit,
-      allowedOrigins: config.allowedOrigins,
+      originPolicy: {
+        origins: config.allowedOrigins,
+        hosts: config.allowedHosts,
+      },
+      maxBufferedBytes: config.maxBufferedBytes,
       rejected: (code) =>
         app.get<ChatMetrics>(CHAT_METRICS).frameRejected(code),
       logger,

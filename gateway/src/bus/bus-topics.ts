@@ -9,6 +9,15 @@ export class BusTopics {
     return `${this.prefix}/room/${encodeURIComponent(room)}`;
   }
 
+  typing(room: string): string {
+    return `${this.prefix}/typing/${encodeURIComponent(room)}`;
+  }
+
+  /** Whether a topic carries typing notices. */
+  isTyping(topic: string): boolean {
+    return topic.startsWith(`${this.prefix}/typing/`);
+  }
+
   get presence(): string {
     return `${this.prefix}/presence`;
   }

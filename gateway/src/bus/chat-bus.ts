@@ -1,5 +1,6 @@
 import type { ChatMessage } from '../protocol/index.js';
 import type { PresenceLease } from '../presence/presence-lease.js';
+import type { TypingSignal } from './typing-signal.js';
 
 /** Handlers a gateway registers on the bus. */
 export interface BusHandlers {
@@ -10,6 +11,8 @@ export interface BusHandlers {
    * came off the wire: the receiver checks its shape.
    */
   presence(lease: unknown): void;
+  /** Someone is typing in a room this instance subscribed to. */
+  typing(notice: TypingSignal): void;
   /**
    * The connection to the bus came back after a loss. Whatever was
    * published meanwhile may be missing and must be filled from the store.
@@ -43,6 +46,9 @@ export interface ChatBus {
   publishMessage(message: ChatMessage): void;
 
   publishPresence(lease: PresenceLease): void;
+
+  /** Relays a typing notice to the room's instances; never stored. */
+  publishTyping(signal: TypingSignal): void;
 }
 
 /** Injection token of the ChatBus. */

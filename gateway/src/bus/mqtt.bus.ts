@@ -4,6 +4,7 @@ import type { Logger } from '../logging/logger.js';
 import type { ChatMessage } from '../protocol/index.js';
 import type { PresenceLease } from '../presence/presence-lease.js';
 import { busMessageSchema } from './bus-message.schema.js';
+import { typingSignalSchema, type TypingSignal } from './typing-signal.js';
 import { BusTopics } from './bus-topics.js';
 import type { BusHandlers, ChatBus } from './chat-bus.js';
 
@@ -89,9 +90,10 @@ export class MqttBus implements ChatBus {
 
   async subscribeRoom(room: string): Promise<void> {
     const client = this.use();
-    const subscribing = client.subscribeAsync(this.topics.room(room), {
-      qos: 0,
-    });
+    const subscribing = client.subscribeAsync(
+      [this.topics.room(room), this.topics.typing(room)],
+      { qos: 0 },
+    );
 
     // Offline, mqtt.js sends the subscription on reconnect; a join must not
     // wait for that, since the store fill on reconnect covers the meantime.
@@ -106,11 +108,18 @@ export class MqttBus implements ChatBus {
   }
 
   async unsubscribeRoom(room: string): Promise<void> {
-    await this.use().unsubscribeAsync(this.topics.room(room));
+    await this.use().unsubscribeAsync([
+      this.topics.room(room),
+      this.topics.typing(room),
+    ]);
   }
 
   publishMessage(message: ChatMessage): void {
     this.use().publish(this.topics.room(message.room), JSON.stringify(message));
+  }
+
+  publishTyping(signal: TypingSignal): void {
+    this.use().publish(this.topics.typing(signal.room), JSON.stringify(signal));
   }
 
   publishPresence(lease: PresenceLease): void {
@@ -131,6 +140,14 @@ export class MqttBus implements ChatBus {
     try {
       if (topic === this.topics.presence) {
         handlers.presence(body);
+        return;
+      }
+
+      if (this.topics.isTyping(topic)) {
+        const signal = typingSignalSchema.safeParse(body);
+        if (signal.success) {
+          handlers.typing(signal.data);
+        }
         return;
       }
 

@@ -2,7 +2,12 @@ import { Catch, Inject, Logger, type ArgumentsHost } from '@nestjs/common';
 import type { BaseWsExceptionFilter } from '@nestjs/websockets';
 import type { WebSocket } from 'ws';
 
+import {
+  GATEWAY_CONFIG,
+  type GatewayConfig,
+} from '../config/gateway.config.js';
 import { CHAT_METRICS, type ChatMetrics } from '../metrics/chat-metrics.js';
+import { sendBounded } from '../ws/bounded-send.js';
 import { ErrorCode, ServerEvent, type ErrorData } from '../protocol/index.js';
 import { ChatError } from './chat-error.js';
 
@@ -18,7 +23,10 @@ export class ChatExceptionFilter implements Pick<
 > {
   private readonly logger = new Logger(ChatExceptionFilter.name);
 
-  constructor(@Inject(CHAT_METRICS) private readonly metrics: ChatMetrics) {}
+  constructor(
+    @Inject(CHAT_METRICS) private readonly metrics: ChatMetrics,
+    @Inject(GATEWAY_CONFIG) private readonly config: GatewayConfig,
+  ) {}
 
   catch(exception: unknown, host: ArgumentsHost): void {
     const ws = host.switchToWs();
@@ -43,8 +51,10 @@ export class ChatExceptionFilter implements Pick<
     }
     this.metrics.frameRejected(data.code);
 
-    if (client.readyState === client.OPEN) {
-      client.send(JSON.stringify({ event: ServerEvent.Error, data }));
-    }
+    sendBounded(
+      client,
+      JSON.stringify({ event: ServerEvent.Error, data }),
+      this.config.maxBufferedBytes,
+    );
   }
 }

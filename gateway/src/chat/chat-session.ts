@@ -2,10 +2,8 @@ import { createHash, randomBytes } from 'node:crypto';
 
 import type { WebSocket } from 'ws';
 
-import { CloseCode, type ServerFrame } from '../protocol/index.js';
-
-/** How long a dropped slow client gets to read its close frame. */
-const DROP_GRACE_MS = 1000;
+import type { ServerFrame } from '../protocol/index.js';
+import { sendBounded } from '../ws/bounded-send.js';
 
 /** What a session knows of one room it has joined. */
 export interface Membership {
@@ -15,6 +13,8 @@ export interface Membership {
    * at or below it is never sent again, whichever path it comes by.
    */
   cursor: number;
+  /** When this session's typing in the room was last relayed. */
+  typingAt: number;
 }
 
 /**
@@ -58,26 +58,17 @@ export class ChatSession {
     this.sendRaw(JSON.stringify(frame));
   }
 
-  /**
-   * Sends a frame encoded once for many sessions. A client that does not
-   * read lets its send buffer grow; past the limit it is dropped, so that
-   * one stalled reader cannot make the instance hold everyone's messages.
-   */
+  /** Sends a frame encoded once for many sessions; see sendBounded. */
   sendRaw(text: string): void {
-    if (this.dropped || this.socket.readyState !== this.socket.OPEN) {
+    if (this.dropped) {
       return;
     }
 
-    if (this.socket.bufferedAmount > this.maxBufferedBytes) {
+    const open = this.socket.readyState === this.socket.OPEN;
+    if (!sendBounded(this.socket, text, this.maxBufferedBytes) && open) {
       this.dropped = true;
       this.onDrop(this);
-      this.socket.close(CloseCode.TryAgainLater, 'reading too slowly');
-      // The close frame waits behind the unread data: do not wait for it.
-      setTimeout(() => this.socket.terminate(), DROP_GRACE_MS).unref();
-      return;
     }
-
-    this.socket.send(text);
   }
 }
 

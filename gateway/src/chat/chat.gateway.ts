@@ -25,6 +25,7 @@ import {
   type LeaveRequest,
   type ResumeRequest,
   type SendRequest,
+  type TypingRequest,
 } from './client-frame.schemas.js';
 import { FrameValidationPipe } from './frame-validation.pipe.js';
 
@@ -80,6 +81,19 @@ export class ChatGateway implements OnGatewayConnection, OnGatewayDisconnect {
   @SubscribeMessage(ClientEvent.Ping)
   ping(): { event: 'pong'; data: PongData } {
     return { event: ServerEvent.Pong, data: { at: new Date().toISOString() } };
+  }
+
+  @SubscribeMessage(ClientEvent.Typing)
+  typing(
+    @ConnectedSocket() socket: WebSocket,
+    @body(ClientEvent.Typing) request: TypingRequest,
+  ): void {
+    this.chat.typing(this.chat.sessionOf(socket), request);
+  }
+
+  @SubscribeMessage(ClientEvent.Rooms)
+  rooms(@ConnectedSocket() socket: WebSocket): Promise<void> {
+    return this.chat.rooms(this.chat.sessionOf(socket));
   }
 
   @SubscribeMessage(ClientEvent.Resume)

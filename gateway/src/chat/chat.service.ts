@@ -10,6 +10,7 @@ import {
 import type { WebSocket } from 'ws';
 
 import { CHAT_BUS, type ChatBus } from '../bus/chat-bus.js';
+import type { TypingSignal } from '../bus/typing-signal.js';
 import {
   GATEWAY_CONFIG,
   type GatewayConfig,
@@ -19,6 +20,7 @@ import { CHAT_METRICS, type ChatMetrics } from '../metrics/chat-metrics.js';
 import { nickKey } from '../presence/nick-key.js';
 import { PresenceService } from '../presence/presence.service.js';
 import {
+  ClientEvent,
   CloseCode,
   ErrorCode,
   Limits,
@@ -37,6 +39,7 @@ import type {
   LeaveRequest,
   ResumeRequest,
   SendRequest,
+  TypingRequest,
 } from './client-frame.schemas.js';
 import { clientAddress } from './client-address.js';
 import { MemberRegistry } from './member-registry.js';
@@ -50,6 +53,12 @@ const FEED_GRACE_MS = 30_000;
  * kill_timeout of the ecosystem file (5 s).
  */
 const DRAIN_MS = 1500;
+
+/** Shortest gap between two relayed typing notices of one session. */
+const TYPING_EVERY_MS = 1000;
+
+/** Rooms the `rooms` answer lists at most, the most recently active first. */
+const ROOMS_LISTED = 200;
 
 /** Publishes awaiting their echo, at most, for the round-trip metric. */
 const MAX_TIMED_PUBLISHES = 10_000;
@@ -133,6 +142,7 @@ export class ChatService
     await this.bus.start({
       message: (message) => this.onBusMessage(message),
       presence: (lease) => this.presence.receive(lease),
+      typing: (signal) => this.relayTyping(signal),
       reconnected: () => this.onBusReconnected(),
       state: () => undefined,
     });
@@ -293,13 +303,18 @@ export class ChatService
       );
     }
 
+    const previous = session.rooms.get(room)?.nick;
+    if (previous !== undefined && nickKey(previous) !== claim.key) {
+      this.releaseNick(room, previous, session);
+    }
+
     const feed = await this.feed(room);
     feed.busy();
     this.registry.add(room, session);
     this.metrics.roomsChanged(this.registry.roomCount);
     // No live message reaches the session until its history is read: what
     // the history holds is not sent twice, what comes after it is sent.
-    const membership = { nick, cursor: Number.POSITIVE_INFINITY };
+    const membership = { nick, cursor: Number.POSITIVE_INFINITY, typingAt: 0 };
     session.rooms.set(room, membership);
 
     let history: ChatMessage[];
@@ -328,7 +343,7 @@ export class ChatService
   leave(session: ChatSession, request: LeaveRequest): void {
     this.requireMembership(session, request.room);
 
-    this.removeMember(request.room, session);
+    this.removeMember(request.room, session, true);
     session.send({ event: ServerEvent.Left, data: { room: request.room } });
   }
 
@@ -394,6 +409,44 @@ export class ChatService
     feed?.offer({ ...message, trace: { ...trace, arrivedAt: storedAt } });
   }
 
+  /**
+   * Relays that a member is typing, at most once per TYPING_EVERY_MS per
+   * session and room: a client that sends more is thinned, not echoed.
+   */
+  typing(session: ChatSession, request: TypingRequest): void {
+    const membership = this.requireMembership(session, request.room);
+    const now = Date.now();
+    if (now - membership.typingAt < TYPING_EVERY_MS) {
+      return;
+    }
+
+    membership.typingAt = now;
+    this.bus.publishTyping({
+      room: request.room,
+      nick: membership.nick,
+      server: this.config.instance,
+      holder: session.holder,
+    });
+  }
+
+  /** Every room the store knows, with its members on every instance. */
+  async rooms(session: ChatSession): Promise<void> {
+    let known;
+    try {
+      known = await this.store.rooms(ROOMS_LISTED);
+    } catch (err) {
+      throw this.unavailable(err, ClientEvent.Rooms);
+    }
+
+    const rooms = known.map(({ room, lastSeq, lastAt }) => ({
+      room,
+      members: this.presence.members(room).length,
+      last: lastSeq,
+      lastAt,
+    }));
+    session.send({ event: ServerEvent.Rooms, data: { rooms } });
+  }
+
   async resume(session: ChatSession, request: ResumeRequest): Promise<void> {
     const membership = this.requireMembership(session, request.room);
 
@@ -433,19 +486,20 @@ export class ChatService
     return membership;
   }
 
-  private removeMember(room: string, session: ChatSession): void {
-    // While draining, claims stay: the user comes back through another
-    // instance with the same token in a moment, and nobody may slip in.
+  /**
+   * Takes a session out of a room. Only an explicit leave gives the
+   * nickname up: a dropped connection keeps its claim until the lease
+   * time runs out, because the same person may be back in a moment, or be
+   * connected to another instance already.
+   */
+  private removeMember(
+    room: string,
+    session: ChatSession,
+    giveUpNick = false,
+  ): void {
     const nick = session.rooms.get(room)?.nick;
-    if (
-      nick !== undefined &&
-      !this.draining &&
-      !this.registry.heldElsewhere(room, session)
-    ) {
-      const claim = { room, key: nickKey(nick), holder: session.holder };
-      this.store.releaseNick(claim).catch((err: unknown) => {
-        this.logger.warn({ err, room }, 'could not release a nickname');
-      });
+    if (nick !== undefined && giveUpNick) {
+      this.releaseNick(room, nick, session);
     }
 
     session.rooms.delete(room);
@@ -458,6 +512,21 @@ export class ChatService
         ?.then((feed) => feed.idle(FEED_GRACE_MS, () => this.closeFeed(room)));
     }
     this.presence.localChanged(room);
+  }
+
+  /** Gives a nick up unless the same person holds it somewhere else. */
+  private releaseNick(room: string, nick: string, session: ChatSession) {
+    if (
+      this.registry.heldElsewhere(room, session) ||
+      this.presence.heldRemotely(room, session.holder)
+    ) {
+      return;
+    }
+
+    const claim = { room, key: nickKey(nick), holder: session.holder };
+    this.store.releaseNick(claim).catch((err: unknown) => {
+      this.logger.warn({ err, room }, 'could not release a nickname');
+    });
   }
 
   /** The room's feed, subscribing this instance to the room first. */
@@ -568,6 +637,20 @@ export class ChatService
 
     for (const opening of this.feeds.values()) {
       void opening.then((feed) => feed.fill()).catch(() => undefined);
+    }
+  }
+
+  /** Tells this instance's members of the room, but the typist's own. */
+  private relayTyping(signal: TypingSignal): void {
+    const frame = JSON.stringify({
+      event: ServerEvent.Typing,
+      data: { room: signal.room, nick: signal.nick, server: signal.server },
+    });
+
+    for (const session of this.registry.sessions(signal.room)) {
+      if (session.holder !== signal.holder) {
+        session.sendRaw(frame);
+      }
     }
   }
 

@@ -18,7 +18,7 @@ const LONE_SURROGATE = /\p{Cs}/u;
  * Bidirectional embeddings, overrides and isolates. In a nickname they
  * could flip how the rest of a line reads.
  */
-const BIDI_CONTROL = /[\u200e\u200f\u202a-\u202e\u2066-\u2069]/u;
+const BIDI_CONTROL = /\p{Bidi_Control}/u;
 
 /** Whether anything visible is left once invisible characters go. */
 const visible = (value: string) =>
@@ -82,9 +82,12 @@ export const clientFrameSchemas = {
     after: z.number().int().min(0).max(Number.MAX_SAFE_INTEGER),
   }),
   [ClientEvent.Ping]: z.strictObject({}).optional(),
+  [ClientEvent.Typing]: z.object({ room }),
+  [ClientEvent.Rooms]: z.strictObject({}).optional(),
 } satisfies Record<ClientEventName, z.ZodType>;
 
 export type JoinRequest = z.infer<(typeof clientFrameSchemas)['join']>;
 export type LeaveRequest = z.infer<(typeof clientFrameSchemas)['leave']>;
 export type SendRequest = z.infer<(typeof clientFrameSchemas)['send']>;
 export type ResumeRequest = z.infer<(typeof clientFrameSchemas)['resume']>;
+export type TypingRequest = z.infer<(typeof clientFrameSchemas)['typing']>;

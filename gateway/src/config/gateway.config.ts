@@ -38,6 +38,8 @@ export interface GatewayConfig {
   maxBufferedBytes: number;
   /** Browser origins allowed besides the one a request is addressed to. */
   allowedOrigins: ReadonlySet<string>;
+  /** Host names the chat is served under, besides loopback. */
+  allowedHosts: ReadonlySet<string>;
   /** pino level name. */
   logLevel: string;
 }
@@ -94,14 +96,19 @@ export function loadGatewayConfig(env: Env = process.env): GatewayConfig {
       1024,
       1 << 30,
     ),
-    allowedOrigins: new Set(
-      (env.ALLOWED_ORIGINS ?? 'http://localhost:5173,http://127.0.0.1:5173')
-        .split(',')
-        .map((origin) => origin.trim())
-        .filter(Boolean),
-    ),
+    allowedOrigins: readList(env.ALLOWED_ORIGINS),
+    allowedHosts: readList(env.ALLOWED_HOSTS),
     logLevel: env.LOG_LEVEL ?? 'info',
   };
+}
+
+function readList(raw: string | undefined): ReadonlySet<string> {
+  return new Set(
+    (raw ?? '')
+      .split(',')
+      .map((item) => item.trim())
+      .filter(Boolean),
+  );
 }
 
 function readInt(

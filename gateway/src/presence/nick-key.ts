@@ -1,9 +1,11 @@
 /**
- * Characters that render as nothing: zero-width space, non-joiner and joiner,
- * word joiner, the byte order mark and the soft hyphen. Stripped before
- * nicknames are compared, so that `al\u200bice` cannot pass for `alice`.
+ * Characters that render as nothing: Unicode's default-ignorable code
+ * points (zero-width spaces and joiners, variation selectors, the combining
+ * grapheme joiner, Hangul fillers, tag characters, …) and the blank braille
+ * pattern. Stripped before nicknames are compared, so that `al\u200bice` or
+ * `alice\ufe0f` cannot pass for `alice`.
  */
-export const INVISIBLE = /[\u00ad\u200b-\u200d\u2060\ufeff]/g;
+export const INVISIBLE = /[\p{Default_Ignorable_Code_Point}\u2800]/gu;
 
 /**
  * The form of a nickname that two nicknames share when people would read

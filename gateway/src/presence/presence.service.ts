@@ -144,6 +144,17 @@ export class PresenceService {
     );
   }
 
+  /** Whether another instance lists a session of `holder` in the room. */
+  heldRemotely(room: string, holder: string): boolean {
+    for (const lease of this.remote.values()) {
+      if (lease.rooms.get(room)?.some((m) => m.holder === holder)) {
+        return true;
+      }
+    }
+
+    return false;
+  }
+
   private publish(extra: Partial<PresenceLease> = {}): void {
     this.options.publish({
       instance: this.options.instance,

@@ -13,6 +13,8 @@ export const ClientEvent = {
   Send: 'send',
   Resume: 'resume',
   Ping: 'ping',
+  Typing: 'typing',
+  Rooms: 'rooms',
 } as const;
 
 export type ClientEventName = (typeof ClientEvent)[keyof typeof ClientEvent];
@@ -27,6 +29,8 @@ export const ServerEvent = {
   History: 'history',
   Presence: 'presence',
   Pong: 'pong',
+  Typing: 'typing',
+  Rooms: 'rooms',
   Error: 'error',
 } as const;
 

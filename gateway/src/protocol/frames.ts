@@ -103,6 +103,33 @@ export interface PresenceData {
   members: Member[];
 }
 
+export interface TypingData {
+  room: string;
+}
+
+/** Someone in a room is typing; relayed, never stored. */
+export interface TypingNotice {
+  room: string;
+  nick: string;
+  /** The instance the typist is on. */
+  server: string;
+}
+
+/** One room as the `rooms` list shows it. */
+export interface RoomSummary {
+  room: string;
+  /** Members on every instance now. */
+  members: number;
+  /** Seq of the latest message; 0 for a room without any. */
+  last: number;
+  /** Time of the latest message, ISO 8601; null without any. */
+  lastAt: string | null;
+}
+
+export interface RoomsData {
+  rooms: RoomSummary[];
+}
+
 /** Answer to `ping`: the client's proof that the connection is alive. */
 export interface PongData {
   /** Server time, ISO 8601. */
@@ -126,6 +153,8 @@ export interface ServerEventData {
   history: HistoryData;
   presence: PresenceData;
   pong: PongData;
+  typing: TypingNotice;
+  rooms: RoomsData;
   error: ErrorData;
 }
 
@@ -136,6 +165,8 @@ export interface ClientEventData {
   send: SendData;
   resume: ResumeData;
   ping: Record<string, never>;
+  typing: TypingData;
+  rooms: Record<string, never>;
 }
 
 /** A frame from the server, discriminated by its event name. */

@@ -20,10 +20,12 @@ export interface AppendResult {
 }
 
 /** A room as the store knows it. */
-export interface RoomSummary {
+export interface StoredRoom {
   room: string;
   /** Seq of the room's latest message; 0 when it has none. */
   lastSeq: number;
+  /** Time of that message, ISO 8601; null when it has none. */
+  lastAt: string | null;
 }
 
 /** A nickname held in a room by the person behind a session token. */
@@ -65,6 +67,9 @@ export interface ChatStore {
 
   /** Seq of the room's latest message; 0 for an empty or unknown room. */
   headSeq(room: string): Promise<number>;
+
+  /** Up to `limit` rooms, the most recently active first. */
+  rooms(limit: number): Promise<StoredRoom[]>;
 
   /**
    * Takes a nickname in a room for `ttlMs`, atomically across every

@@ -10,6 +10,7 @@ import {
   type ChatStore,
   type NewMessage,
   type NickClaim,
+  type StoredRoom,
 } from './chat-store.js';
 import { sqliteMigrations } from './sqlite-migrations.js';
 
@@ -107,6 +108,12 @@ export class SqliteStore implements ChatStore {
     const row = this.use().head.get(room) as { last_seq: number } | undefined;
 
     return Promise.resolve(row?.last_seq ?? 0);
+  }
+
+  rooms(limit: number): Promise<StoredRoom[]> {
+    const rows = this.use().rooms.all(limit) as StoredRoom[];
+
+    return Promise.resolve(rows);
   }
 
   claimNick(claim: NickClaim, ttlMs: number): Promise<boolean> {
@@ -209,6 +216,12 @@ export class SqliteStore implements ChatStore {
           'ORDER BY seq LIMIT ?',
       ),
       head: db.prepare('SELECT last_seq FROM rooms WHERE name = ?'),
+      rooms: db.prepare(
+        'SELECT r.name AS room, r.last_seq AS lastSeq, m.at AS lastAt ' +
+          'FROM rooms r LEFT JOIN messages m ' +
+          'ON m.room = r.name AND m.seq = r.last_seq ' +
+          'ORDER BY m.at IS NULL, m.at DESC LIMIT ?',
+      ),
       claimOf: db.prepare(
         'SELECT holder, expires_at FROM nick_claims WHERE room = ? AND key = ?',
       ),

@@ -7,10 +7,16 @@ import { lastValueFrom, type Observable } from 'rxjs';
 import type { WebSocket, WebSocketServer } from 'ws';
 
 import type { Logger } from '../logging/logger.js';
-import { ErrorCode, ServerEvent, type ErrorData } from '../protocol/index.js';
+import {
+  CloseCode,
+  ErrorCode,
+  ServerEvent,
+  type ErrorData,
+} from '../protocol/index.js';
 import { isParsedFrame, parseFrame, type ParsedFrame } from './frame-parser.js';
+import { sendBounded } from './bounded-send.js';
 import { Heartbeat } from './heartbeat.js';
-import { originAllowed } from './origin-policy.js';
+import { originAllowed, type OriginPolicy } from './origin-policy.js';
 import { TokenBucket } from './token-bucket.js';
 
 /** Settings of the adapter that the gateway decorator cannot take. */
@@ -20,8 +26,10 @@ export interface ChatWsAdapterOptions {
   heartbeatMs: number;
   /** Frames per second per connection, and the burst allowed. */
   rateLimit: { perSecond: number; burst: number };
-  /** Browser origins allowed besides the one addressed. */
-  allowedOrigins: ReadonlySet<string>;
+  /** Which browser pages may open a socket. */
+  originPolicy: OriginPolicy;
+  /** Unread bytes a client may let pile up before it is dropped. */
+  maxBufferedBytes: number;
   /** Told of every frame refused before it reached a handler. */
   rejected: (code: ErrorData['code']) => void;
   logger: Logger;
@@ -59,7 +67,7 @@ export class ChatWsAdapter extends WsAdapter {
         info: { req: IncomingMessage },
         done: (ok: boolean, code?: number, message?: string) => void,
       ) => {
-        if (originAllowed(info.req, this.options.allowedOrigins)) {
+        if (originAllowed(info.req, this.options.originPolicy)) {
           done(true);
           return;
         }
@@ -86,31 +94,41 @@ export class ChatWsAdapter extends WsAdapter {
     const byEvent = new Map(handlers.map((h) => [String(h.message), h]));
     const { perSecond, burst } = this.options.rateLimit;
     const bucket = new TokenBucket(perSecond, burst);
+    const sendError = (data: ErrorData) =>
+      this.sendBounded(client, { event: ServerEvent.Error, data });
+    let refusedInRow = 0;
     let queue: Promise<void> = Promise.resolve();
 
     client.on('message', (raw, isBinary) => {
       // Counted before parsing: garbage costs the sender as much as a send.
       if (!bucket.take()) {
         this.options.rejected(ErrorCode.RateLimited);
-        sendError(client, {
+        // A client that goes on and on past its limit is not a person
+        // typing fast: answering each frame would only feed it.
+        if (++refusedInRow > burst * FLOOD_FACTOR) {
+          client.close(CloseCode.PolicyViolation, 'flooding');
+          return;
+        }
+        sendError({
           code: ErrorCode.RateLimited,
           message: `More than ${perSecond} frames per second; slow down`,
           ref: null,
         });
         return;
       }
+      refusedInRow = 0;
 
       const frame = parseFrame(raw, isBinary);
       if (!isParsedFrame(frame)) {
         this.options.rejected(frame.code);
-        sendError(client, frame);
+        sendError(frame);
         return;
       }
 
       const handler = byEvent.get(frame.event);
       if (!handler) {
         this.options.rejected(ErrorCode.UnknownEvent);
-        sendError(client, {
+        sendError({
           code: ErrorCode.UnknownEvent,
           message: `Unknown event ${frame.event.slice(0, 64)}`,
           ref: frame.event.slice(0, 64),
@@ -137,9 +155,13 @@ export class ChatWsAdapter extends WsAdapter {
       { defaultValue: undefined },
     );
 
-    if (reply !== undefined && client.readyState === client.OPEN) {
-      client.send(JSON.stringify(reply));
+    if (reply !== undefined) {
+      this.sendBounded(client, reply);
     }
+  }
+
+  private sendBounded(client: WebSocket, frame: unknown): void {
+    sendBounded(client, JSON.stringify(frame), this.options.maxBufferedBytes);
   }
 
   override bindErrorHandler(server: WebSocketServer): WebSocketServer {
@@ -182,8 +204,8 @@ function stopReading(ws: WebSocket, request: IncomingMessage): void {
 /** How long a peer that sent an oversized frame gets to read the close. */
 const OVERSIZE_GRACE_MS = 1000;
 
-function sendError(client: WebSocket, data: ErrorData): void {
-  if (client.readyState === client.OPEN) {
-    client.send(JSON.stringify({ event: ServerEvent.Error, data }));
-  }
-}
+/**
+ * Refused frames in a row, in bursts, after which a connection is closed
+ * for flooding (1008).
+ */
+const FLOOD_FACTOR = 10;

@@ -34,6 +34,8 @@ export interface ShownError extends ErrorData {
 const RETRYABLE_CODES: ReadonlySet<string> = new Set([
   ErrorCode.Unavailable,
   ErrorCode.Internal,
+  // Resending a whole outbox after a reconnect can outrun the rate limit.
+  ErrorCode.RateLimited,
 ]);
 
 /** Tries for one message or one re-join before the refusal is shown. */
