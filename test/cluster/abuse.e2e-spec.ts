@@ -108,6 +108,31 @@ describe('The cluster under abuse', () => {
     await Promise.all([reader.close(), writer.close()]);
   }, 60_000);
 
+  it('drops a client that floods without reading, before its answers pile up', async () => {
+    const gateway = cluster.gateways[1];
+    const url = cluster.gatewayUrls.get(gateway.name)!;
+    const before = residentBytes(gateway.pid!);
+    const flood = await TestClient.connect(url);
+
+    flood.socket.pause();
+    for (
+      let i = 0;
+      i < 200_000 && flood.socket.readyState === WebSocket.OPEN;
+      i++
+    ) {
+      flood.socket.send('x');
+      if (i % 5000 === 0) {
+        await new Promise((resolve) => setTimeout(resolve, 1));
+      }
+    }
+    flood.socket.resume();
+    const { code } = await flood.closed;
+    const after = residentBytes(gateway.pid!);
+
+    expect([1006, 1008, 1013]).toContain(code);
+    expect(after - before).toBeLessThan(64 * 1024 * 1024);
+  }, 60_000);
+
   it('stays up through a fuzz run from several clients, and chats normally afterwards', async () => {
     const before = pids();
     const baseline = cluster.gateways.map((g) => residentBytes(g.pid!));

@@ -58,6 +58,16 @@ const BAD_FRAMES: [string, string, ErrorCodeName][] = [
     ErrorCode.InvalidData,
   ],
   [
+    'join with a nick of only a Hangul filler',
+    '{"event":"join","data":{"room":"bad","nick":"\\u3164"}}',
+    ErrorCode.InvalidData,
+  ],
+  [
+    'join with an Arabic letter mark in the nick',
+    '{"event":"join","data":{"room":"bad","nick":"a\\u061cb"}}',
+    ErrorCode.InvalidData,
+  ],
+  [
     'join with a direction override in the nick',
     '{"event":"join","data":{"room":"bad","nick":"\\u202eann"}}',
     ErrorCode.InvalidData,
@@ -187,19 +197,26 @@ describe('ChatGateway with bad input', () => {
     );
 
     const codes: string[] = [];
-    for (const nick of [
+    const lookalikes = [
       'alice',
       'Alice',
       'alice ',
       'al\u200bice',
       'ａｌｉｃｅ',
-    ]) {
+      'alice\ufe0f',
+      'ali\u034fce',
+      'alice\u{e0041}',
+      'ali\u180ece',
+      'ali\u2062ce',
+      'alice\u3164',
+    ];
+    for (const nick of lookalikes) {
       const impostor = await connect(west);
       impostor.send('join', { room: 'names', nick });
       codes.push((await impostor.waitFor('error')).code);
     }
 
-    expect(codes).toEqual(Array(5).fill(ErrorCode.NickTaken));
+    expect(codes).toEqual(Array(lookalikes.length).fill(ErrorCode.NickTaken));
   });
 
   it('gives a nickname to one of two people who take it on two instances at once', async () => {
@@ -265,6 +282,24 @@ describe('ChatGateway with bad input', () => {
       socket.once('open', () => reject(new Error('upgrade accepted')));
       socket.once('error', () => undefined);
     });
+    const rebound = await new Promise<number>((resolve) => {
+      const socket = new WebSocket(east.url, {
+        headers: {
+          Origin: `http://evil.example:${east.port}`,
+          Host: `evil.example:${east.port}`,
+        },
+      });
+      socket.once('unexpected-response', (_req, res) => {
+        resolve(res.statusCode ?? 0);
+        socket.terminate();
+      });
+      socket.once('open', () => {
+        resolve(101);
+        socket.terminate();
+      });
+      socket.once('error', () => undefined);
+    });
+    expect(rebound).toBe(403);
     const own = await TestClient.connect(east.url, {
       Origin: `http://127.0.0.1:${east.port}`,
     });

@@ -96,6 +96,38 @@ describe('ChatGateway sessions across instances', () => {
     expect(joined.nick).toBe('bob');
   });
 
+  it('keeps the nickname of a user whose old connection dies while the new one lives on the other instance', async () => {
+    const old = await connect(east);
+    old.send('join', { room: 'keep', nick: 'alice' });
+    const { token } = await old.waitFor('joined');
+    const renewed = await connect(west);
+    renewed.send('join', { room: 'keep', nick: 'alice', token });
+    await renewed.waitFor('joined');
+
+    old.socket.terminate();
+    await old.closed;
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    const thief = await connect(east);
+    thief.send('join', { room: 'keep', nick: 'Alice' });
+    const error = await thief.waitFor('error');
+
+    expect(error.code).toBe('nick_taken');
+  });
+
+  it('frees the old nickname of a session that renames itself', async () => {
+    const renamer = await connect(east);
+    renamer.send('join', { room: 'rename', nick: 'before' });
+    await renamer.waitFor('joined');
+    renamer.send('join', { room: 'rename', nick: 'after' });
+    await renamer.waitFor('joined', (j) => j.nick === 'after');
+
+    const other = await connect(west);
+    other.send('join', { room: 'rename', nick: 'before' });
+    const joined = await other.waitFor('joined');
+
+    expect(joined.nick).toBe('before');
+  });
+
   it('drops a client that stops answering pings and takes it out of every member list', async () => {
     const frozen = await connect(east);
     frozen.send('join', { room: 'frozen', nick: 'statue' });
