@@ -1,5 +1,6 @@
 import mqtt, { type MqttClient } from 'mqtt';
 
+import { redactedUrl } from '../config/redacted-url.js';
 import type { Logger } from '../logging/logger.js';
 import type { ChatMessage } from '../protocol/index.js';
 import type { PresenceLease } from '../presence/presence-lease.js';
@@ -20,6 +21,8 @@ export class MqttBus implements ChatBus {
   private client: MqttClient | undefined;
   private readonly topics: BusTopics;
   private everConnected = false;
+  /** The URL as logs show it, without a password. */
+  private readonly shownUrl: string;
 
   constructor(
     private readonly url: string,
@@ -28,6 +31,7 @@ export class MqttBus implements ChatBus {
     private readonly logger: Logger,
   ) {
     this.topics = new BusTopics(prefix);
+    this.shownUrl = redactedUrl(url);
   }
 
   get connected(): boolean {
@@ -48,7 +52,7 @@ export class MqttBus implements ChatBus {
 
     client.on('connect', () => {
       client.options.reconnectPeriod = RECONNECT_MIN_MS;
-      this.logger.info({ bus: this.url }, 'connected to the bus');
+      this.logger.info({ bus: this.shownUrl }, 'connected to the bus');
       handlers.state(true);
       if (this.everConnected) {
         handlers.reconnected();
@@ -61,7 +65,7 @@ export class MqttBus implements ChatBus {
       }
     });
     client.on('offline', () => {
-      this.logger.warn({ bus: this.url }, 'lost the bus; reconnecting');
+      this.logger.warn({ bus: this.shownUrl }, 'lost the bus; reconnecting');
     });
     // mqtt.js retries at a fixed period; doubling it after each failed try
     // keeps a whole cluster from hammering a broker that is coming back.
@@ -70,7 +74,7 @@ export class MqttBus implements ChatBus {
       client.options.reconnectPeriod = Math.min(period * 2, RECONNECT_MAX_MS);
     });
     client.on('error', (err) => {
-      this.logger.warn({ err, bus: this.url }, 'bus error');
+      this.logger.warn({ err, bus: this.shownUrl }, 'bus error');
     });
     client.on('message', (topic, payload) => {
       this.dispatch(handlers, topic, payload);
