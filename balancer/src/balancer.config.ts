@@ -3,8 +3,12 @@ import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { LevelWithSilent } from 'pino';
 
+import { ConfigError } from './config-error.js';
 import { LOG_LEVELS } from './logger.js';
 import type { UpstreamAddress } from './upstream.js';
+import { parseUpstreamList, readUpstreamsFile } from './upstream-list.js';
+
+export { ConfigError };
 
 /** Everything the balancer needs to start. */
 export interface BalancerConfig {
@@ -14,6 +18,13 @@ export interface BalancerConfig {
   readonly host: string;
   /** Gateway instances, in the order round robin visits them. */
   readonly upstreams: readonly UpstreamAddress[];
+  /**
+   * Absolute path of a file listing the gateways; when set, `upstreams`
+   * comes from it and follows its changes while the balancer runs.
+   */
+  readonly upstreamsFile?: string | undefined;
+  /** How often the upstreams file is checked for a change. @default 1000 */
+  readonly upstreamsFilePollMs: number;
   /** Absolute path of the built SPA. @default '<package root>/dist/web' */
   readonly webRoot: string;
   /** Pause between two readiness probes of a gateway. @default 1000 */
@@ -35,11 +46,6 @@ export interface BalancerConfig {
   readonly logLevel: LevelWithSilent;
 }
 
-/** A setting in the environment that the balancer cannot run with. */
-export class ConfigError extends Error {
-  override readonly name = 'ConfigError';
-}
-
 type Env = Readonly<Record<string, string | undefined>>;
 
 /**
@@ -48,10 +54,17 @@ type Env = Readonly<Record<string, string | undefined>>;
  * typo stops the start instead of leaving a balancer with no upstreams.
  */
 export function loadBalancerConfig(env: Env = process.env): BalancerConfig {
+  const file = readText(env, 'UPSTREAMS_FILE');
+  const upstreamsFile = file === undefined ? undefined : resolve(file);
+
   return {
     port: readPort(env, 'BALANCER_PORT', 8000, 0),
     host: readHost(env, 'BALANCER_HOST', '127.0.0.1'),
-    upstreams: readUpstreams(env),
+    upstreams: upstreamsFile
+      ? readUpstreamsFile(upstreamsFile)
+      : readUpstreams(env),
+    upstreamsFile,
+    upstreamsFilePollMs: readPositiveInt(env, 'UPSTREAMS_FILE_POLL_MS', 1000),
     webRoot: resolve(readText(env, 'WEB_ROOT') ?? defaultWebRoot()),
     healthIntervalMs: readPositiveInt(env, 'HEALTH_INTERVAL_MS', 1000),
     healthTimeoutMs: readPositiveInt(env, 'HEALTH_TIMEOUT_MS', 800),
@@ -66,47 +79,14 @@ export function loadBalancerConfig(env: Env = process.env): BalancerConfig {
 }
 
 /**
- * `UPSTREAMS` wins when set; otherwise `GATEWAY_COUNT` consecutive ports
- * from `GATEWAY_BASE_PORT`, which is how the PM2 ecosystem numbers them.
+ * `UPSTREAMS_FILE` wins when set (see loadBalancerConfig), then
+ * `UPSTREAMS`; otherwise `GATEWAY_COUNT` consecutive ports from
+ * `GATEWAY_BASE_PORT`, which is how the PM2 ecosystem numbers them.
  */
 function readUpstreams(env: Env): UpstreamAddress[] {
   const list = readText(env, 'UPSTREAMS');
-  const upstreams = list ? parseUpstreamList(list) : gatewayRange(env);
 
-  const ids = new Set(upstreams.map(({ host, port }) => `${host}:${port}`));
-  if (ids.size !== upstreams.length) {
-    throw new ConfigError('UPSTREAMS lists the same host:port twice');
-  }
-
-  return upstreams;
-}
-
-function parseUpstreamList(list: string): UpstreamAddress[] {
-  const entries = list
-    .split(',')
-    .map((entry) => entry.trim())
-    .filter((entry) => entry !== '');
-
-  if (entries.length === 0) {
-    throw new ConfigError('UPSTREAMS must list at least one host:port');
-  }
-
-  return entries.map(parseHostPort);
-}
-
-/** Accepts `host:port` and `[ipv6]:port`. */
-function parseHostPort(entry: string): UpstreamAddress {
-  const match = /^(?:\[([^\]]+)\]|([^:[\]]+)):(\d+)$/.exec(entry);
-  const host = match?.[1] ?? match?.[2];
-  const port = Number(match?.[3]);
-
-  if (!host || !isPort(port, 1)) {
-    throw new ConfigError(
-      `UPSTREAMS entry "${entry}" is not host:port with a port 1-65535`,
-    );
-  }
-
-  return { host, port };
+  return list ? parseUpstreamList(list, 'UPSTREAMS') : gatewayRange(env);
 }
 
 function gatewayRange(env: Env): UpstreamAddress[] {

@@ -12,6 +12,7 @@ import { createLogger } from './logger.js';
 import { createStaticSite } from './static-site.js';
 import type { UpstreamStatus } from './upstream.js';
 import { UpstreamPool } from './upstream-pool.js';
+import { UpstreamsFileWatcher } from './upstreams-file-watcher.js';
 import { WsRouter } from './ws-router.js';
 
 /** A balancer that is listening. */
@@ -43,6 +44,15 @@ export async function startBalancer(
     { intervalMs: config.healthIntervalMs, timeoutMs: config.healthTimeoutMs },
     logger.child({ component: 'health-checker' }),
   );
+  const watcher =
+    config.upstreamsFile === undefined
+      ? undefined
+      : new UpstreamsFileWatcher(
+          config.upstreamsFile,
+          config.upstreamsFilePollMs,
+          (addresses) => health.watch(pool.replace(addresses).added),
+          logger.child({ component: 'upstreams-file' }),
+        );
   const router = new WsRouter(
     pool,
     {
@@ -82,11 +92,16 @@ export async function startBalancer(
     socket.destroy();
   });
 
-  await health.start();
+  // Watching starts with the probes, so that no edit of the file made
+  // while the first probes run is missed.
+  const probed = health.start();
+  watcher?.start();
+  await probed;
 
   try {
     await listen(server, config.port, config.host);
   } catch (error) {
+    watcher?.stop();
     health.stop();
     throw error;
   }
@@ -98,6 +113,7 @@ export async function startBalancer(
     host: config.host,
     upstreams: () => pool.status(),
     close: async () => {
+      watcher?.stop();
       health.stop();
       router.closeAll();
       await stopListening(server);

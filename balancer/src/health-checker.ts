@@ -44,6 +44,16 @@ export class HealthChecker {
     );
   }
 
+  /**
+   * Starts the probe loops of upstreams added to the pool after start().
+   * The loop of an upstream taken out of the pool ends by itself.
+   */
+  watch(upstreams: readonly Upstream[]): void {
+    if (!this.running) return;
+
+    for (const upstream of upstreams) void this.checkAndRepeat(upstream);
+  }
+
   /** Stops the probes and aborts those in flight. */
   stop(): void {
     this.running = false;
@@ -55,7 +65,7 @@ export class HealthChecker {
   private async checkAndRepeat(upstream: Upstream): Promise<void> {
     await this.check(upstream);
 
-    if (!this.running) return;
+    if (!this.running || !this.pool.has(upstream)) return;
 
     const timer = setTimeout(() => {
       this.timers.delete(timer);
@@ -72,8 +82,9 @@ export class HealthChecker {
       this.aborter.signal,
     );
 
-    // A probe aborted by stop() says nothing about the gateway.
-    if (!this.running) return;
+    // A probe aborted by stop() says nothing about the gateway, and one
+    // of an upstream taken out of the pool no longer matters.
+    if (!this.running || !this.pool.has(upstream)) return;
 
     this.pool.recordProbe(upstream, result, Date.now());
   }

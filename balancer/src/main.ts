@@ -21,6 +21,7 @@ async function main(): Promise<void> {
       host: balancer.host,
       port: balancer.port,
       upstreams: config.upstreams.length,
+      upstreamsFile: config.upstreamsFile,
       webRoot: config.webRoot,
     },
     'listening',

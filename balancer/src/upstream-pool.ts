@@ -2,6 +2,7 @@ import type { Logger } from 'pino';
 
 import type { ProbeResult } from './readiness-probe.js';
 import {
+  formatAddress,
   Upstream,
   type UpstreamAddress,
   type UpstreamState,
@@ -14,7 +15,7 @@ import {
  * health checker or a failed connection noticed it.
  */
 export class UpstreamPool {
-  readonly upstreams: readonly Upstream[];
+  private list: Upstream[];
 
   /** Where the next search for a tie starts, for round robin. */
   private cursor = 0;
@@ -23,9 +24,51 @@ export class UpstreamPool {
     addresses: readonly UpstreamAddress[],
     private readonly logger: Logger,
   ) {
-    this.upstreams = addresses.map(
-      ({ host, port }) => new Upstream(host, port),
+    this.list = addresses.map(({ host, port }) => new Upstream(host, port));
+  }
+
+  /** The upstreams in configuration order. */
+  get upstreams(): readonly Upstream[] {
+    return this.list;
+  }
+
+  /**
+   * Takes a new list of addresses, in its order. An upstream listed before
+   * and now keeps its health and its counts; a new one starts `unknown`
+   * and is not picked before its first probe; one left out is no longer
+   * picked, and the connections it carries go on until they close.
+   */
+  replace(addresses: readonly UpstreamAddress[]): {
+    added: Upstream[];
+    removed: Upstream[];
+  } {
+    const known = new Map(this.list.map((upstream) => [upstream.id, upstream]));
+    const next = addresses.map(
+      ({ host, port }) =>
+        known.get(formatAddress(host, port)) ?? new Upstream(host, port),
     );
+    const added = next.filter((upstream) => !known.has(upstream.id));
+    const removed = this.list.filter((upstream) => !next.includes(upstream));
+
+    this.list = next;
+    this.cursor = 0;
+    if (added.length > 0 || removed.length > 0) {
+      this.logger.info(
+        {
+          added: added.map(({ id }) => id),
+          removed: removed.map(({ id }) => id),
+          upstreams: next.length,
+        },
+        'upstreams changed',
+      );
+    }
+
+    return { added, removed };
+  }
+
+  /** Whether an upstream is still in the list. */
+  has(upstream: Upstream): boolean {
+    return this.list.includes(upstream);
   }
 
   /**

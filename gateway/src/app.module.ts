@@ -30,7 +30,11 @@ export class AppModule {
         { provide: CHAT_METRICS, useValue: metrics },
         { provide: GATEWAY_CONFIG, useValue: config },
         { provide: LOGGER, useValue: logger },
-        { provide: CHAT_STORE, useFactory: () => createStore(config) },
+        {
+          provide: CHAT_STORE,
+          useFactory: () =>
+            createStore(config, logger.child({ component: 'store' })),
+        },
         {
           provide: CHAT_BUS,
           useFactory: () =>

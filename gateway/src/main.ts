@@ -1,5 +1,6 @@
 import { createGatewayApp } from './gateway.app.js';
 import { loadGatewayConfig } from './config/gateway.config.js';
+import { redactedUrl } from './config/redacted-url.js';
 import { createLogger } from './logging/logger.js';
 
 /**
@@ -17,7 +18,12 @@ async function main(): Promise<void> {
   await app.listen(config.port, config.host);
 
   logger.info(
-    { port: config.port, host: config.host, bus: config.busUrl },
+    {
+      port: config.port,
+      host: config.host,
+      bus: redactedUrl(config.busUrl),
+      store: config.databaseUrl ? redactedUrl(config.databaseUrl) : 'sqlite',
+    },
     'gateway listening',
   );
   // PM2's wait_ready: this instance counts as started only from here.

@@ -140,6 +140,12 @@ describe('ChatGateway sessions across instances', () => {
     const local = await connect(east);
     local.send('join', { room: 'frozen', nick: 'local' });
     await local.waitFor('joined');
+    await watcher.waitFor('presence', (p) =>
+      p.members.some((m) => m.nick === 'local'),
+    );
+    // Only the frames that follow the freeze count from here.
+    watcher.frames.length = 0;
+    local.frames.length = 0;
 
     frozen.socket.pause();
 

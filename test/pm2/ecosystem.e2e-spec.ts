@@ -59,9 +59,13 @@ describe('ecosystem.config.js under PM2', () => {
     ]);
 
     const url = `ws://127.0.0.1:${balancerPort}/ws`;
-    const first = await waitUntil('the balancer', () =>
-      TestClient.connect(url),
-    );
+    // PM2 calls a gateway online before the balancer's probe has seen it.
+    await waitUntil('both gateways up at the balancer', async () => {
+      const response = await fetch(`http://127.0.0.1:${balancerPort}/healthz`);
+      const body = (await response.json()) as { upstreams: { up: number } };
+      return body.upstreams.up === 2 ? true : undefined;
+    });
+    const first = await TestClient.connect(url);
     const second = await TestClient.connect(url);
     expect([first.server, second.server].sort()).toEqual([
       `gateway-${basePort}`,

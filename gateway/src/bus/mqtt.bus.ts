@@ -1,10 +1,11 @@
 import mqtt, { type MqttClient } from 'mqtt';
 
+import { redactedUrl } from '../config/redacted-url.js';
 import type { Logger } from '../logging/logger.js';
 import type { ChatMessage } from '../protocol/index.js';
 import type { PresenceLease } from '../presence/presence-lease.js';
-import { busMessageSchema } from './bus-message.schema.js';
-import { typingSignalSchema, type TypingSignal } from './typing-signal.js';
+import { dispatchBusPayload } from './bus-dispatch.js';
+import type { TypingSignal } from './typing-signal.js';
 import { BusTopics } from './bus-topics.js';
 import type { BusHandlers, ChatBus } from './chat-bus.js';
 
@@ -21,6 +22,8 @@ export class MqttBus implements ChatBus {
   private client: MqttClient | undefined;
   private readonly topics: BusTopics;
   private everConnected = false;
+  /** The URL as logs show it, without a password. */
+  private readonly shownUrl: string;
 
   constructor(
     private readonly url: string,
@@ -29,6 +32,7 @@ export class MqttBus implements ChatBus {
     private readonly logger: Logger,
   ) {
     this.topics = new BusTopics(prefix);
+    this.shownUrl = redactedUrl(url);
   }
 
   get connected(): boolean {
@@ -49,7 +53,7 @@ export class MqttBus implements ChatBus {
 
     client.on('connect', () => {
       client.options.reconnectPeriod = RECONNECT_MIN_MS;
-      this.logger.info({ bus: this.url }, 'connected to the bus');
+      this.logger.info({ bus: this.shownUrl }, 'connected to the bus');
       handlers.state(true);
       if (this.everConnected) {
         handlers.reconnected();
@@ -62,7 +66,7 @@ export class MqttBus implements ChatBus {
       }
     });
     client.on('offline', () => {
-      this.logger.warn({ bus: this.url }, 'lost the bus; reconnecting');
+      this.logger.warn({ bus: this.shownUrl }, 'lost the bus; reconnecting');
     });
     // mqtt.js retries at a fixed period; doubling it after each failed try
     // keeps a whole cluster from hammering a broker that is coming back.
@@ -71,10 +75,16 @@ export class MqttBus implements ChatBus {
       client.options.reconnectPeriod = Math.min(period * 2, RECONNECT_MAX_MS);
     });
     client.on('error', (err) => {
-      this.logger.warn({ err, bus: this.url }, 'bus error');
+      this.logger.warn({ err, bus: this.shownUrl }, 'bus error');
     });
     client.on('message', (topic, payload) => {
-      this.dispatch(handlers, topic, payload);
+      dispatchBusPayload(
+        this.topics,
+        handlers,
+        this.logger,
+        topic,
+        payload.toString('utf8'),
+      );
     });
 
     await new Promise<void>((resolve) =>
@@ -124,46 +134,6 @@ export class MqttBus implements ChatBus {
 
   publishPresence(lease: PresenceLease): void {
     this.use().publish(this.topics.presence, JSON.stringify(lease));
-  }
-
-  private dispatch(handlers: BusHandlers, topic: string, payload: Buffer) {
-    let body: unknown;
-    try {
-      body = JSON.parse(payload.toString('utf8'));
-    } catch (err) {
-      this.logger.warn({ err, topic }, 'dropped an unreadable bus payload');
-      return;
-    }
-
-    // A handler that throws here would throw out of mqtt.js's socket
-    // callback and take the whole process down with it.
-    try {
-      if (topic === this.topics.presence) {
-        handlers.presence(body);
-        return;
-      }
-
-      if (this.topics.isTyping(topic)) {
-        const signal = typingSignalSchema.safeParse(body);
-        if (signal.success) {
-          handlers.typing(signal.data);
-        }
-        return;
-      }
-
-      if (this.topics.roomOf(topic) === undefined) {
-        return;
-      }
-
-      const message = busMessageSchema.safeParse(body);
-      if (message.success) {
-        handlers.message(message.data);
-      } else {
-        this.logger.warn({ topic }, 'dropped a malformed bus message');
-      }
-    } catch (err) {
-      this.logger.error({ err, topic }, 'a bus handler failed');
-    }
   }
 
   private use(): MqttClient {

@@ -60,7 +60,10 @@ const TYPING_EVERY_MS = 1000;
 /** Rooms the `rooms` answer lists at most, the most recently active first. */
 const ROOMS_LISTED = 200;
 
-/** Publishes awaiting their echo, at most, for the round-trip metric. */
+/**
+ * Publishes awaiting their echo, at most, for the round-trip metric; and
+ * messages kept for publishing again after a bus outage.
+ */
 const MAX_TIMED_PUBLISHES = 10_000;
 
 const messageKey = (message: ChatMessage) =>
@@ -90,6 +93,8 @@ export class ChatService
   private readonly sessions = new Map<WebSocket, ChatSession>();
   private readonly registry = new MemberRegistry();
   private readonly feeds = new Map<string, Promise<RoomFeed>>();
+  /** Messages accepted while the bus was away; see keepUnpublished. */
+  private readonly unpublished: ChatMessage[] = [];
   /** When each of our messages was published, until it comes back. */
   private readonly published = new Map<string, number>();
   /** Sends being stored and published; shutdown waits for them. */
@@ -405,6 +410,9 @@ export class ChatService
     const storedAt = Date.now();
     const trace = { acceptedAt, storedAt, publishedAt: storedAt };
     this.bus.publishMessage({ ...message, trace });
+    if (!this.bus.connected) {
+      this.keepUnpublished(message);
+    }
     const feed = await this.feeds.get(message.room);
     feed?.offer({ ...message, trace: { ...trace, arrivedAt: storedAt } });
   }
@@ -631,9 +639,27 @@ export class ChatService
     }
   }
 
+  /**
+   * A message accepted while the bus was away may never have left this
+   * instance. The others would find it in the store only when a later
+   * message of the room showed them the gap, so it is published again once
+   * the bus is back; a copy they already have is dropped by seq.
+   */
+  private keepUnpublished(message: ChatMessage): void {
+    if (this.unpublished.length >= MAX_TIMED_PUBLISHES) {
+      this.unpublished.shift();
+    }
+    this.unpublished.push(message);
+  }
+
   /** What crossed the bus while it was away is read from the store. */
   private onBusReconnected(): void {
     this.presence.resync();
+
+    const again = this.unpublished.splice(0);
+    for (const message of again) {
+      this.bus.publishMessage(message);
+    }
 
     for (const opening of this.feeds.values()) {
       void opening.then((feed) => feed.fill()).catch(() => undefined);

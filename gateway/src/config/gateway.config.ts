@@ -17,6 +17,12 @@ export interface GatewayConfig {
   busPrefix: string;
   /** Path of the SQLite database file. */
   storePath: string;
+  /**
+   * URL of a PostgreSQL database shared by every gateway host, e.g.
+   * `postgres://chat@db.internal:5432/chat`. When set it wins over
+   * `storePath`.
+   */
+  databaseUrl: string | undefined;
   /** How long a message waits for its predecessor before a store fill. */
   holdbackMs: number;
   /** How often an instance republishes its presence lease. */
@@ -71,6 +77,7 @@ export function loadGatewayConfig(env: Env = process.env): GatewayConfig {
       packageRoot,
       env.STORE_PATH ?? resolve(env.DATA_DIR ?? 'data', 'chat.db'),
     ),
+    databaseUrl: readUrl(env, 'DATABASE_URL'),
     holdbackMs: readInt(env, 'HOLDBACK_MS', 150, 1, 10_000),
     presenceIntervalMs: readInt(env, 'PRESENCE_INTERVAL_MS', 3000, 100, 60_000),
     presenceTtlMs: readInt(env, 'PRESENCE_TTL_MS', 10_000, 300, 600_000),
@@ -109,6 +116,19 @@ function readList(raw: string | undefined): ReadonlySet<string> {
       .map((item) => item.trim())
       .filter(Boolean),
   );
+}
+
+function readUrl(env: Env, name: string): string | undefined {
+  const raw = env[name]?.trim();
+  if (raw === undefined || raw === '') {
+    return undefined;
+  }
+
+  if (!URL.canParse(raw)) {
+    throw new Error(`Setting ${name} is not a URL`);
+  }
+
+  return raw;
 }
 
 function readInt(

@@ -36,12 +36,14 @@ export class SqliteStore implements ChatStore {
     mkdirSync(dirname(this.path), { recursive: true });
 
     const db = new Database(this.path);
+    // Writers from the other instances hold the lock for microseconds;
+    // waiting beats failing a user's send. Set first: switching a new file
+    // to WAL takes a lock too, and two gateways starting together on an
+    // empty file would else fail with "database is locked".
+    db.pragma('busy_timeout = 5000');
     db.pragma('journal_mode = WAL');
     db.pragma('synchronous = NORMAL');
     db.pragma('foreign_keys = ON');
-    // Writers from the other instances hold the lock for microseconds;
-    // waiting beats failing a user's send.
-    db.pragma('busy_timeout = 5000');
 
     this.migrate(db);
     this.db = db;

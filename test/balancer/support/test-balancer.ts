@@ -18,6 +18,7 @@ export function testConfig(
     port: 0,
     host: '127.0.0.1',
     upstreams: gateways.map((gateway) => gateway.address),
+    upstreamsFilePollMs: 50,
     webRoot: join(tmpdir(), 'balancer-test-no-site'),
     healthIntervalMs: 50,
     healthTimeoutMs: 200,
