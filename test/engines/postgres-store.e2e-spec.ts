@@ -49,6 +49,31 @@ describeWithEngines('PostgresStore', ['postgres'], (urls) => {
     await database?.drop();
   });
 
+  it('gives a nickname to one of many holders claiming it at once, and frees it on release or expiry', async () => {
+    const [east, west] = [await openStore(), await openStore()];
+    const claim = (holder: string) => ({ room: 'names', key: 'ann', holder });
+
+    const results = await Promise.all(
+      Array.from({ length: 10 }, (_, i) =>
+        (i % 2 ? east : west).claimNick(claim(`h${i}`), 60_000),
+      ),
+    );
+    const winner = `h${results.indexOf(true)}`;
+    const again = await west.claimNick(claim(winner), 60_000);
+    await east.releaseNick(claim(winner));
+    const afterRelease = await west.claimNick(claim('late'), 50);
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    const afterExpiry = await east.claimNick(claim('later'), 60_000);
+    await east.renewNicks([claim('later')], 60_000);
+    const stolen = await west.claimNick(claim('thief'), 60_000);
+
+    expect(results.filter(Boolean)).toHaveLength(1);
+    expect(again).toBe(true);
+    expect(afterRelease).toBe(true);
+    expect(afterExpiry).toBe(true);
+    expect(stolen).toBe(false);
+  });
+
   it('numbers 200 concurrent appends from two pools 1..200 with no gap', async () => {
     const [east, west] = [await openStore(), await openStore()];
 

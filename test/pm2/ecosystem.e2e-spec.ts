@@ -83,8 +83,19 @@ describe('ecosystem.config.js under PM2', () => {
     });
     await Promise.all([first.close(), second.close()]);
 
-    const balancer = (await pm2.list()).find((app) => app.name === 'balancer');
-    expect(Object.keys(balancer?.pm2_env.axm_monitor ?? {})).toEqual(
+    // Each process reports its metrics to PM2 about once a second.
+    const balancerMonitor = await waitUntil(
+      'the balancer metrics',
+      async () => {
+        const list = await pm2.list();
+        const monitor = list.find((app) => app.name === 'balancer')?.pm2_env
+          .axm_monitor;
+        return monitor && 'Connections proxied' in monitor
+          ? monitor
+          : undefined;
+      },
+    );
+    expect(Object.keys(balancerMonitor)).toEqual(
       expect.arrayContaining(['Connections proxied', 'Healthy instances']),
     );
     expect(Object.keys(monitors)).toEqual(
