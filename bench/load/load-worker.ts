@@ -134,7 +134,7 @@ class LoadWorker {
     });
   }
 
-  private receive(recipient: number, frame: string): void {
+  private receive(recipient: number, frame: Buffer): void {
     const id = stringField(frame, 'id');
     const text = stringField(frame, 'text');
     if (!id || !text) {

@@ -55,3 +55,20 @@ export function cpuBetween(before: UsageSnapshot, after: UsageSnapshot) {
 
   return total;
 }
+
+/**
+ * CPU time the whole machine has spent busy since boot, in milliseconds,
+ * from the first line of /proc/stat: what the bench and the system under
+ * test did not use of it was used by someone else on the machine.
+ */
+export function machineBusyMs(): number {
+  const line = readFileSync('/proc/stat', 'utf8').split('\n')[0];
+  const [user, nice, system, , , irq, softirq, steal] = line
+    .trim()
+    .split(/\s+/)
+    .slice(1)
+    .map(Number);
+
+  const ticks = user + nice + system + irq + softirq + steal;
+  return (ticks * 1000) / TICKS_PER_SECOND;
+}

@@ -26,7 +26,9 @@ const STEP_HEAD = [
   'lost',
   'dup',
   'CPU µs/delivery',
-  'system CPU (cores)',
+  'system cores',
+  'generator cores',
+  'other cores',
   'held',
 ];
 
@@ -42,6 +44,8 @@ function stepRow(label: string, step: StepResult): (string | number)[] {
     step.duplicated,
     step.cpuMicrosPerDelivery.toFixed(1),
     step.cpuCores.toFixed(2),
+    step.generatorCores.toFixed(2),
+    step.otherCpuCores.toFixed(2),
     step.held ? 'yes' : 'no',
   ];
 }

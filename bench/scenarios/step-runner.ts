@@ -1,4 +1,8 @@
-import { cpuBetween, snapshotUsage } from '../measure/process-usage.js';
+import {
+  cpuBetween,
+  machineBusyMs,
+  snapshotUsage,
+} from '../measure/process-usage.js';
 import type { BenchContext } from './bench-context.js';
 
 /** Everything measured in one step at one offered rate. */
@@ -34,6 +38,13 @@ export interface StepResult {
   cpuCores: number;
   /** CPU time of the load generator, in ms, for comparison. */
   generatorCpuMs: number;
+  /** The share of one core the load generator used. */
+  generatorCores: number;
+  /**
+   * Cores used by every other process on the machine meanwhile: anything
+   * well above zero means the step shared the machine with other work.
+   */
+  otherCpuCores: number;
   /** How far the generator fell behind its schedule, in ms. */
   sendLagMs: number;
   /** p99 under the limit with nothing lost or duplicated. */
@@ -63,6 +74,7 @@ export async function runStep(
   const pids = ctx.system.pids();
   const before = snapshotUsage(pids);
   const generatorBefore = process.cpuUsage();
+  const machineBefore = machineBusyMs();
   const started = performance.now();
 
   ctx.progress.stage(`${input.label}: sending ${input.rate} msg/s`);
@@ -95,6 +107,8 @@ export async function runStep(
 
   const after = snapshotUsage(pids);
   const generator = process.cpuUsage(generatorBefore);
+  const generatorCpuMs = (generator.user + generator.system) / 1000;
+  const machineMs = machineBusyMs() - machineBefore;
   const elapsedMs = performance.now() - started;
   const cpuMs = cpuBetween(before, after);
   const lost = Math.max(0, expected - stats.delivered);
@@ -122,7 +136,9 @@ export async function runStep(
     cpuMicrosPerDelivery:
       stats.delivered > 0 ? (cpuMs * 1000) / stats.delivered : 0,
     cpuCores: cpuMs / elapsedMs,
-    generatorCpuMs: (generator.user + generator.system) / 1000,
+    generatorCpuMs,
+    generatorCores: generatorCpuMs / elapsedMs,
+    otherCpuCores: Math.max(0, machineMs - cpuMs - generatorCpuMs) / elapsedMs,
     sendLagMs: run.lagMs,
     held:
       p99Ms <= ctx.options.maxP99Ms &&
