@@ -29,6 +29,8 @@ export interface BenchOptions {
   connectConcurrency: number;
   /** Length of each step of the linearity check, in seconds. */
   scalingSeconds: number;
+  /** Longest wait before a step for other work on the machine to pause. */
+  quietWaitSeconds: number;
 }
 
 const FULL = {
@@ -43,6 +45,7 @@ const FULL = {
   manyRoomsRates: [200, 400, 800, 1600, 2400, 3200],
   idleClients: 5000,
   scalingSeconds: 6,
+  quietWaitSeconds: 15,
 };
 
 const QUICK: typeof FULL = {
@@ -57,13 +60,14 @@ const QUICK: typeof FULL = {
   manyRoomsRates: [20, 40],
   idleClients: 100,
   scalingSeconds: 1,
+  quietWaitSeconds: 0,
 };
 
 function numbers(text: string): number[] {
   return text.split(',').map((part) => {
     const value = Number(part);
-    if (!Number.isFinite(value) || value <= 0) {
-      throw new Error(`"${part}" is not a positive number`);
+    if (!Number.isFinite(value) || value < 0) {
+      throw new Error(`"${part}" is not a number ≥ 0`);
     }
     return value;
   });
@@ -92,6 +96,7 @@ export function parseBenchOptions(argv: string[]): BenchOptions {
       'idle-room-size': { type: 'string', default: '5' },
       'connect-concurrency': { type: 'string', default: '400' },
       'scaling-seconds': { type: 'string' },
+      'quiet-wait-seconds': { type: 'string' },
     },
     strict: true,
   });
@@ -120,5 +125,6 @@ export function parseBenchOptions(argv: string[]): BenchOptions {
     idleRoomSize: num(values['idle-room-size'], 5),
     connectConcurrency: num(values['connect-concurrency'], 400),
     scalingSeconds: num(values['scaling-seconds'], base.scalingSeconds),
+    quietWaitSeconds: num(values['quiet-wait-seconds'], base.quietWaitSeconds),
   };
 }

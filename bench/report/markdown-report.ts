@@ -272,6 +272,24 @@ export function markdownReport(input: {
   const verdict = (met: boolean | null) =>
     met === null ? 'not judged' : met ? 'met' : '**not met**';
 
+  const steps = measured(input.results).flatMap((r) => [
+    ...(r.fanOut?.steps ?? []),
+    ...(r.sustained?.steps ?? []),
+  ]);
+  const others = steps.map((s) => s.otherCpuCores);
+  const meanOther = others.reduce((a, b) => a + b, 0) / (others.length || 1);
+  const shared =
+    meanOther > 0.2
+      ? [
+          `**The machine was shared:** other work used ${meanOther.toFixed(2)} ` +
+            `cores on average during the fan-out and ramp steps (up to ` +
+            `${Math.max(...others).toFixed(2)}), out of ${machine.cores}. ` +
+            'Latency and held rates suffer most from that; CPU per delivery ' +
+            'least.',
+          '',
+        ]
+      : [];
+
   return [
     `## Bench results, ${input.date}`,
     '',
@@ -281,6 +299,7 @@ export function markdownReport(input: {
       `${machine.redis ?? 'none'}. The load generator runs on the same ` +
       'cores; CPU figures are the system under test only.',
     '',
+    ...shared,
     ...skipped,
     ...(skipped.length ? [''] : []),
     headline(input.results),

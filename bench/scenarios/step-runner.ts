@@ -3,6 +3,7 @@ import {
   machineBusyMs,
   snapshotUsage,
 } from '../measure/process-usage.js';
+import { waitForQuietMachine } from '../measure/quiet-machine.js';
 import type { BenchContext } from './bench-context.js';
 
 /** Everything measured in one step at one offered rate. */
@@ -45,11 +46,16 @@ export interface StepResult {
    * well above zero means the step shared the machine with other work.
    */
   otherCpuCores: number;
+  /** Cores the machine used just before the step began. */
+  busyBeforeCores: number;
   /** How far the generator fell behind its schedule, in ms. */
   sendLagMs: number;
   /** p99 under the limit with nothing lost or duplicated. */
   held: boolean;
 }
+
+/** Below this, the machine counts as quiet enough to start a step. */
+const QUIET_MACHINE_CORES = 0.3;
 
 /** Longest wait for the last deliveries after the last send. */
 const DRAIN_MS = 5000;
@@ -70,7 +76,16 @@ export async function runStep(
     roomSize: number;
   },
 ): Promise<StepResult> {
+  let busyBeforeCores = 0;
   const step = ctx.nextStep();
+  if (ctx.options.quietWaitSeconds > 0) {
+    ctx.progress.stage(`${input.label}: waiting for a quiet machine`);
+    const quiet = await waitForQuietMachine(
+      QUIET_MACHINE_CORES,
+      ctx.options.quietWaitSeconds * 1000,
+    );
+    busyBeforeCores = quiet.cores;
+  }
   const pids = ctx.system.pids();
   const before = snapshotUsage(pids);
   const generatorBefore = process.cpuUsage();
@@ -138,6 +153,7 @@ export async function runStep(
     cpuCores: cpuMs / elapsedMs,
     generatorCpuMs,
     generatorCores: generatorCpuMs / elapsedMs,
+    busyBeforeCores,
     otherCpuCores: Math.max(0, machineMs - cpuMs - generatorCpuMs) / elapsedMs,
     sendLagMs: run.lagMs,
     held:
