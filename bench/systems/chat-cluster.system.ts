@@ -29,7 +29,9 @@ export async function startChatCluster(): Promise<SystemUnderTest> {
     entryUrl: cluster.wsUrl,
     directUrls: [...cluster.gatewayUrls.values()],
     pids() {
-      const all = [cluster.bus, ...cluster.gateways, cluster.balancer];
+      const all = [cluster.bus, ...cluster.gateways, cluster.balancer].filter(
+        (p) => p !== undefined,
+      );
       return new Map(all.map((p) => [p.name, p.pid ?? -1]));
     },
     stop: () => cluster.stop(),
