@@ -130,6 +130,126 @@ describe('GET /api/cluster', () => {
     },
     TEST_TIMEOUT_MS,
   );
+
+  it(
+    'computes per-second rates from the running totals of successive probes',
+    async () => {
+      alpha.uptimeSeconds = 42;
+      await waitFor(
+        () => balancer.upstreams()[0]?.rates !== null,
+        'a first rate',
+      );
+
+      // 20 messages and 40 deliveries every 50 ms probe interval.
+      const ticker = setInterval(() => {
+        alpha.messagesAccepted += 1;
+        alpha.deliveries += 2;
+      }, 2.5);
+      try {
+        await waitFor(
+          () => (balancer.upstreams()[0]?.rates?.messagesPerSecond ?? 0) > 0,
+          'a rate above zero',
+        );
+        const body = await report();
+        const shown = instanceOf(body, alpha);
+
+        expect(shown?.messagesPerSecond).toBeGreaterThan(0);
+        expect(shown?.deliveriesPerSecond).toBeGreaterThan(
+          shown?.messagesPerSecond ?? 0,
+        );
+        expect(shown?.uptimeSeconds).toBe(42);
+      } finally {
+        clearInterval(ticker);
+      }
+    },
+    TEST_TIMEOUT_MS,
+  );
+
+  it(
+    'reports no rate across a restart, when the totals start from zero again',
+    async () => {
+      alpha.messagesAccepted = 1000;
+      alpha.deliveries = 1000;
+      await waitFor(
+        () => balancer.upstreams()[0]?.rates?.messagesPerSecond === 0,
+        'a steady rate of zero',
+      );
+
+      alpha.messagesAccepted = 0;
+      alpha.deliveries = 0;
+      await waitFor(
+        () => balancer.upstreams()[0]?.rates === null,
+        'the rate to be unknown',
+      );
+
+      await waitFor(
+        () => balancer.upstreams()[0]?.rates?.messagesPerSecond === 0,
+        'a rate again',
+      );
+    },
+    TEST_TIMEOUT_MS,
+  );
+
+  it(
+    'shows a gateway that answers 503 with draining as draining, not down',
+    async () => {
+      beta.readyStatus = 503;
+      beta.draining = true;
+      await waitFor(
+        () => balancer.upstreams()[1]?.state === 'draining',
+        'beta to be draining',
+      );
+
+      const body = await report();
+      const client = await connectClient(wsUrl(balancer));
+
+      expect(instanceOf(body, beta)).toMatchObject({
+        state: 'draining',
+        upSince: null,
+      });
+      expect(client.gateway).not.toBe(beta.name);
+      await closeClient(client.ws);
+      beta.readyStatus = 200;
+      beta.draining = false;
+      await waitFor(
+        () => balancer.upstreams()[1]?.state === 'up',
+        'beta to be up',
+      );
+    },
+    TEST_TIMEOUT_MS,
+  );
+
+  it(
+    'shows a gateway that went away as down with no load figures',
+    async () => {
+      const port = unnamed.port;
+      await unnamed.close();
+      await waitFor(
+        () => balancer.upstreams()[2]?.state === 'down',
+        'the third to be down',
+      );
+
+      const shown = (await report()).instances[2];
+
+      expect(shown).toMatchObject({
+        state: 'down',
+        messagesPerSecond: null,
+        deliveriesPerSecond: null,
+        uptimeSeconds: null,
+      });
+      unnamed = await FakeGateway.start('unnamed', port);
+      unnamed.serverName = undefined;
+    },
+    TEST_TIMEOUT_MS,
+  );
+
+  it(
+    'says whether the demo switch is on',
+    async () => {
+      expect((await report()).demo).toBe(false);
+    },
+    TEST_TIMEOUT_MS,
+  );
 });
 
 describe('buildClusterReport', () => {
@@ -147,6 +267,8 @@ describe('buildClusterReport', () => {
           server: 'gateway-8001',
           lastCheckAt: Date.UTC(2026, 0, 2, 3, 4, 5),
           upSince: Date.UTC(2026, 0, 2, 3, 0, 0),
+          rates: { messagesPerSecond: 2.5, deliveriesPerSecond: 5 },
+          uptimeSeconds: 240,
         },
         {
           id: '10.0.0.1:8002',
@@ -156,12 +278,15 @@ describe('buildClusterReport', () => {
           server: null,
           lastCheckAt: null,
           upSince: null,
+          rates: null,
+          uptimeSeconds: null,
         },
       ],
     });
 
     expect(report).toEqual({
       balancer: { uptimeSeconds: 61, connections: 3, upgradesTotal: 7 },
+      demo: false,
       instances: [
         {
           id: '10.0.0.1:8001',
@@ -170,6 +295,9 @@ describe('buildClusterReport', () => {
           server: 'gateway-8001',
           lastCheckAt: '2026-01-02T03:04:05.000Z',
           upSince: '2026-01-02T03:00:00.000Z',
+          messagesPerSecond: 2.5,
+          deliveriesPerSecond: 5,
+          uptimeSeconds: 240,
         },
         {
           id: '10.0.0.1:8002',
@@ -178,6 +306,9 @@ describe('buildClusterReport', () => {
           server: null,
           lastCheckAt: null,
           upSince: null,
+          messagesPerSecond: null,
+          deliveriesPerSecond: null,
+          uptimeSeconds: null,
         },
       ],
     });
