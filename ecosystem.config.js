@@ -4,7 +4,8 @@
  *
  * Settings (environment): GATEWAY_COUNT (2), GATEWAY_BASE_PORT (8001),
  * BALANCER_PORT (8000), BUS_PORT (8090), BUS_URL (an external MQTT broker:
- * no embedded bus is started then), DATA_DIR (data). Gateways take the ports
+ * no embedded bus is started then), DATA_DIR (data), DEMO (the balancer's
+ * switch that stops and starts gateways from the SPA). Gateways take the ports
  * GATEWAY_BASE_PORT, +1, +2, …
  */
 const env = process.env;
@@ -66,6 +67,8 @@ const balancer = {
   env: {
     BALANCER_PORT: env.BALANCER_PORT ?? '8000',
     UPSTREAMS: ports.map((port) => `127.0.0.1:${port}`).join(','),
+    // The demo switch stops and starts the gateways through this PM2.
+    ...(env.DEMO ? { DEMO: env.DEMO } : {}),
   },
 };
 
