@@ -10,7 +10,8 @@
  * broker or Redis: no embedded bus is started then), DATA_DIR (data),
  * DATABASE_URL, UPSTREAMS, UPSTREAMS_FILE. Gateways take the ports
  * GATEWAY_BASE_PORT, +1, +2, … Every other variable reaches the apps as it
- * is (HOST, BUS_PREFIX, BALANCER_HOST, …).
+ * is (HOST, BUS_PREFIX, BALANCER_HOST, …). DEMO=1 turns on the
+ * balancer's switch that stops and starts gateways from the SPA.
  */
 const env = process.env;
 const count = Number(env.GATEWAY_COUNT ?? 2);
@@ -93,6 +94,8 @@ const balancer = {
           UPSTREAMS:
             env.UPSTREAMS ?? ports.map((port) => `127.0.0.1:${port}`).join(','),
         }),
+    // The demo switch stops and starts the gateways through this PM2.
+    ...(env.DEMO ? { DEMO: env.DEMO } : {}),
   },
 };
 

@@ -42,6 +42,11 @@ export interface BalancerConfig {
    * new upgrades are refused at once instead of queueing. @default 500
    */
   readonly maxPendingUpgrades: number;
+  /**
+   * Whether `POST /api/cluster/instances/:id/stop|start` may act, for
+   * clients on this machine. @default false
+   */
+  readonly demo: boolean;
   /** @default 'info' */
   readonly logLevel: LevelWithSilent;
 }
@@ -74,6 +79,7 @@ export function loadBalancerConfig(env: Env = process.env): BalancerConfig {
       50,
     ),
     maxPendingUpgrades: readPositiveInt(env, 'MAX_PENDING_UPGRADES', 500),
+    demo: readSwitch(env, 'DEMO'),
     logLevel: readLogLevel(env),
   };
 }
@@ -172,6 +178,15 @@ function readInt(env: Env, name: string, fallback: number): number {
   }
 
   return Number(text);
+}
+
+/** `1` or `true` turns it on; unset, empty, `0` or `false` leave it off. */
+function readSwitch(env: Env, name: string): boolean {
+  const value = readText(env, name)?.toLowerCase();
+  if (value === undefined || value === '0' || value === 'false') return false;
+  if (value === '1' || value === 'true') return true;
+
+  throw new ConfigError(`${name} must be 1 or 0, got "${value}"`);
 }
 
 function readLogLevel(env: Env): LevelWithSilent {

@@ -8,6 +8,10 @@ import { BalancerMetrics } from './balancer-metrics.js';
 import { buildClusterReport } from './cluster-report.js';
 import { startPm2Monitor } from './pm2-monitor.js';
 import { HealthChecker } from './health-checker.js';
+import {
+  pm2InstanceControl,
+  type InstanceControl,
+} from './instance-control.js';
 import { createLogger } from './logger.js';
 import { createStaticSite } from './static-site.js';
 import type { UpstreamStatus } from './upstream.js';
@@ -26,6 +30,15 @@ export interface RunningBalancer {
   close(): Promise<void>;
 }
 
+/** Parts a test may swap for its own. */
+export interface BalancerParts {
+  /**
+   * Stops and starts instances for the demo switch.
+   * @default PM2's API when run by PM2, else none
+   */
+  readonly instanceControl?: InstanceControl;
+}
+
 /**
  * Starts the balancer: probes the gateways once, then listens for the SPA's
  * HTTP requests and for WebSocket upgrades on `/ws`. Resolves once it is
@@ -34,6 +47,7 @@ export interface RunningBalancer {
 export async function startBalancer(
   config: BalancerConfig,
   logger: Logger = createLogger(config.logLevel),
+  parts: BalancerParts = {},
 ): Promise<RunningBalancer> {
   const pool = new UpstreamPool(
     config.upstreams,
@@ -77,8 +91,13 @@ export async function startBalancer(
         startedAt,
         now: Date.now(),
         upgradesTotal: router.upgradesTotal,
+        demo: config.demo,
         upstreams: pool.status(),
       }),
+    demo: {
+      enabled: config.demo,
+      control: parts.instanceControl ?? pm2InstanceControl(),
+    },
     logger: logger.child({ component: 'static-site' }),
   });
 

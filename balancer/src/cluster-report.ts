@@ -1,37 +1,18 @@
-import type { UpstreamState, UpstreamStatus } from './upstream.js';
+import type {
+  ClusterReport,
+  InstanceReport,
+} from '../../gateway/src/protocol/index.js';
+import type { UpstreamStatus } from './upstream.js';
 
-/** One gateway instance as `/api/cluster` shows it. */
-export interface InstanceReport {
-  /** `host:port` the balancer dials. */
-  readonly id: string;
-  readonly state: UpstreamState;
-  /** Client connections open through the balancer to it. */
-  readonly connections: number;
-  /** The instance name from its `/readyz`, or `null` before it gave one. */
-  readonly server: string | null;
-  /** ISO 8601 time of its last finished readiness probe. */
-  readonly lastCheckAt: string | null;
-  /** ISO 8601 time it last turned up; `null` while it is not up. */
-  readonly upSince: string | null;
-}
-
-/** The body of `GET /api/cluster`. */
-export interface ClusterReport {
-  readonly balancer: {
-    readonly uptimeSeconds: number;
-    /** Client connections open through the balancer, on every instance. */
-    readonly connections: number;
-    /** Upgrades that reached `101 Switching Protocols` since the start. */
-    readonly upgradesTotal: number;
-  };
-  readonly instances: InstanceReport[];
-}
+export type { ClusterReport, InstanceReport };
 
 /** What the report is made from, read at the moment it is asked for. */
 export interface ClusterFacts {
   readonly startedAt: number;
   readonly now: number;
   readonly upgradesTotal: number;
+  /** Whether the demo switch is on. @default false */
+  readonly demo?: boolean;
   readonly upstreams: readonly UpstreamStatus[];
 }
 
@@ -48,6 +29,7 @@ export function buildClusterReport(facts: ClusterFacts): ClusterReport {
       connections,
       upgradesTotal: facts.upgradesTotal,
     },
+    demo: facts.demo ?? false,
     instances,
   };
 }
@@ -60,6 +42,9 @@ function reportInstance(status: UpstreamStatus): InstanceReport {
     server: status.server,
     lastCheckAt: isoTime(status.lastCheckAt),
     upSince: isoTime(status.upSince),
+    messagesPerSecond: status.rates?.messagesPerSecond ?? null,
+    deliveriesPerSecond: status.rates?.deliveriesPerSecond ?? null,
+    uptimeSeconds: status.uptimeSeconds,
   };
 }
 

@@ -1,18 +1,29 @@
 import { request, type IncomingMessage } from 'node:http';
 
+import type { TrafficTotals } from './traffic-meter.js';
 import type { UpstreamAddress } from './upstream.js';
 
+/** What a gateway says about itself in its `/readyz` body, if anything. */
+export interface ProbeFacts {
+  /** The instance name. */
+  readonly server?: string;
+  /** Running totals since its process started. */
+  readonly totals?: TrafficTotals;
+  /** Whole seconds its process has run. */
+  readonly uptimeSeconds?: number;
+  /** It answered not ready because it is shutting down. */
+  readonly draining?: boolean;
+}
+
 /**
- * What one probe found: ready, or the reason it is not; and the instance
- * name the gateway gave in its body, when it gave one.
+ * What one probe found: ready, or the reason it is not; and whatever the
+ * gateway told about itself in its body.
  */
-export type ProbeResult =
-  | { readonly ready: true; readonly server?: string }
-  | {
-      readonly ready: false;
-      readonly reason: string;
-      readonly server?: string;
-    };
+export type ProbeResult = ProbeFacts &
+  (
+    | { readonly ready: true }
+    | { readonly ready: false; readonly reason: string }
+  );
 
 /** The gateway's readiness endpoint: 200 once it can take clients. */
 export const READINESS_PATH = '/readyz';
@@ -26,8 +37,8 @@ const MAX_SERVER_NAME_LENGTH = 100;
 /**
  * Asks one gateway `GET /readyz`. Resolves, never rejects: a refused
  * connection, a timeout or any status but 200 is simply "not ready". The
- * body is read for the `server` field, on a 503 too, so a gateway that is
- * not ready can still be named.
+ * body is read on a 503 too, so a gateway that is not ready can still be
+ * named, and can say that it is draining.
  *
  * A fresh connection per probe (`agent: false`) keeps a half-dead kept-alive
  * socket from hiding a gateway that has gone away.
@@ -113,20 +124,39 @@ function resultOf(
   status: number | undefined,
   body: string | undefined,
 ): ProbeResult {
-  const server = serverNameIn(body);
-  const named = server === undefined ? {} : { server };
+  const facts = factsIn(body);
 
-  if (status === 200) return { ready: true, ...named };
+  if (status === 200) return { ready: true, ...facts };
+
+  return { ready: false, reason: `readyz answered ${status}`, ...facts };
+}
+
+/**
+ * The fields of a JSON body that are usable. The gateway is our own, but
+ * anything can listen on its port: a field of the wrong type is left out,
+ * never trusted.
+ */
+function factsIn(body: string | undefined): ProbeFacts {
+  const fields = jsonObjectIn(body);
+  if (fields === undefined) return {};
+
+  const server = serverNameOf(fields.server);
+  const messagesAccepted = countOf(fields.messagesAccepted);
+  const deliveries = countOf(fields.deliveries);
+  const uptimeSeconds = countOf(fields.uptimeSeconds);
+  const hasTotals = messagesAccepted !== undefined && deliveries !== undefined;
 
   return {
-    ready: false,
-    reason: `readyz answered ${status}`,
-    ...named,
+    ...(server === undefined ? {} : { server }),
+    ...(hasTotals ? { totals: { messagesAccepted, deliveries } } : {}),
+    ...(uptimeSeconds === undefined ? {} : { uptimeSeconds }),
+    ...(fields.draining === true ? { draining: true } : {}),
   };
 }
 
-/** The `server` field of a JSON body, if there is a usable one. */
-function serverNameIn(body: string | undefined): string | undefined {
+function jsonObjectIn(
+  body: string | undefined,
+): Record<string, unknown> | undefined {
   if (body === undefined) return undefined;
 
   let parsed: unknown;
@@ -138,9 +168,18 @@ function serverNameIn(body: string | undefined): string | undefined {
 
   if (typeof parsed !== 'object' || parsed === null) return undefined;
 
-  const { server } = parsed as { server?: unknown };
-  if (typeof server !== 'string') return undefined;
+  return parsed as Record<string, unknown>;
+}
 
-  const name = server.trim().slice(0, MAX_SERVER_NAME_LENGTH);
+function serverNameOf(value: unknown): string | undefined {
+  if (typeof value !== 'string') return undefined;
+
+  const name = value.trim().slice(0, MAX_SERVER_NAME_LENGTH);
   return name === '' ? undefined : name;
+}
+
+function countOf(value: unknown): number | undefined {
+  return Number.isSafeInteger(value) && (value as number) >= 0
+    ? (value as number)
+    : undefined;
 }

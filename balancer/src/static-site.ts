@@ -8,8 +8,9 @@ import express, {
 } from 'express';
 import type { Logger } from 'pino';
 
-import { WS_PATH } from '../../gateway/src/protocol/index.js';
+import { CLUSTER_PATH, WS_PATH } from '../../gateway/src/protocol/index.js';
 import type { ClusterReport } from './cluster-report.js';
+import { demoSwitch, type DemoSwitchOptions } from './demo-switch.js';
 import { securityHeaders } from './security-headers.js';
 import type { UpstreamStatus } from './upstream.js';
 import { wsPathAnswer } from './ws-path-answer.js';
@@ -23,11 +24,10 @@ export interface StaticSiteOptions {
   readonly clusterReport: () => ClusterReport;
   /** The Prometheus text of `/metrics`. */
   readonly metrics: () => Promise<string>;
+  /** The switch that stops and starts instances, and whether it is on. */
+  readonly demo: Omit<DemoSwitchOptions, 'upstreamStatus' | 'logger'>;
   readonly logger: Logger;
 }
-
-/** Where the SPA and operators read the state of the cluster. */
-export const CLUSTER_PATH = '/api/cluster';
 
 /** Vite puts content-hashed bundles here: a URL there never changes. */
 const ASSETS_DIR = 'assets';
@@ -38,7 +38,8 @@ const IMMUTABLE = 'public, max-age=31536000, immutable';
 const REVALIDATE = 'no-cache';
 
 /**
- * The balancer's HTTP side: `/healthz`, `/api/cluster`, an answer for
+ * The balancer's HTTP side: `/healthz`, `/api/cluster` and its demo
+ * switch, `/metrics`, an answer for
  * plain requests on the WebSocket path, the built SPA from `webRoot`, and
  * the SPA's client-side routes (`/room/general`) answered with
  * `index.html`. A missing file that has an extension is a plain 404, so a
@@ -65,6 +66,14 @@ export function createStaticSite(options: StaticSiteOptions): Express {
     res.setHeader('Cache-Control', 'no-store');
     res.json(options.clusterReport());
   });
+
+  app.use(
+    demoSwitch({
+      ...options.demo,
+      upstreamStatus: options.upstreamStatus,
+      logger,
+    }),
+  );
 
   app.get('/metrics', async (_req, res) => {
     res.setHeader('Content-Type', 'text/plain; version=0.0.4; charset=utf-8');

@@ -97,13 +97,19 @@ export class UpstreamPool {
   /**
    * Takes in what a readiness probe found. The instance name is kept when
    * a probe brings none, so a gateway that stopped answering is still shown
-   * under the name it had.
+   * under the name it had. Its load is forgotten instead: figures from
+   * before it went silent would describe a process that may be gone.
    */
   recordProbe(upstream: Upstream, result: ProbeResult, at: number): void {
     upstream.lastCheckAt = at;
     if (result.server !== undefined) upstream.server = result.server;
 
+    upstream.uptimeSeconds = result.uptimeSeconds ?? null;
+    if (result.totals) upstream.traffic.record(result.totals, at);
+    else upstream.traffic.clear();
+
     if (result.ready) this.markUp(upstream, at);
+    else if (result.draining) this.markDraining(upstream);
     else this.markDown(upstream, result.reason);
   }
 
@@ -117,8 +123,23 @@ export class UpstreamPool {
     this.logger.info({ upstream: upstream.id }, 'upstream is up');
   }
 
-  /** Marks an upstream down; logs only if that is news. */
+  /**
+   * Marks an upstream that said it is shutting down: like down, it gets
+   * no new users; unlike down, it is still finishing with its clients.
+   */
+  markDraining(upstream: Upstream): void {
+    if (!this.changeState(upstream, 'draining')) return;
+
+    this.logger.info({ upstream: upstream.id }, 'upstream is draining');
+  }
+
+  /**
+   * Marks an upstream down; logs only if that is news. What it last said
+   * about its load no longer holds.
+   */
   markDown(upstream: Upstream, reason: string): void {
+    upstream.traffic.clear();
+    upstream.uptimeSeconds = null;
     if (!this.changeState(upstream, 'down')) return;
 
     this.logger.warn({ upstream: upstream.id, reason }, 'upstream is down');

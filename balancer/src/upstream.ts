@@ -4,11 +4,14 @@ export interface UpstreamAddress {
   readonly port: number;
 }
 
+import type { InstanceState } from '../../gateway/src/protocol/index.js';
+import { TrafficMeter, type TrafficRates } from './traffic-meter.js';
+
 /**
  * Health of an upstream. `unknown` lasts until the first readiness probe
- * answers; only `up` is ever picked.
+ * answers; `draining` is a gateway shutting down; only `up` is ever picked.
  */
-export type UpstreamState = 'unknown' | 'up' | 'down';
+export type UpstreamState = InstanceState;
 
 /** A read-only view of an upstream, for `/healthz`, `/api/cluster`, tests. */
 export interface UpstreamStatus {
@@ -23,6 +26,10 @@ export interface UpstreamStatus {
   readonly lastCheckAt: number | null;
   /** When it last turned `up`, in epoch ms; `null` while it is not up. */
   readonly upSince: number | null;
+  /** Its traffic between its last two answers; `null` while unknown. */
+  readonly rates: TrafficRates | null;
+  /** Seconds its process had run at its last answer; `null` while down. */
+  readonly uptimeSeconds: number | null;
 }
 
 /**
@@ -45,6 +52,11 @@ export class Upstream implements UpstreamAddress {
   lastCheckAt: number | null = null;
 
   upSince: number | null = null;
+
+  uptimeSeconds: number | null = null;
+
+  /** Rates from the running totals its readiness answers carry. */
+  readonly traffic = new TrafficMeter();
 
   constructor(
     readonly host: string,
@@ -71,6 +83,8 @@ export class Upstream implements UpstreamAddress {
       server: this.server,
       lastCheckAt: this.lastCheckAt,
       upSince: this.upSince,
+      rates: this.traffic.rates,
+      uptimeSeconds: this.uptimeSeconds,
     };
   }
 }

@@ -5,6 +5,7 @@ import {
   buildClusterReport,
   type ClusterReport,
 } from '../../balancer/src/cluster-report.js';
+import { TrafficMeter } from '../../balancer/src/traffic-meter.js';
 import { FakeGateway } from './support/fake-gateway.js';
 import { httpUrl, startTestBalancer, wsUrl } from './support/test-balancer.js';
 import { waitFor } from './support/wait-for.js';
@@ -130,6 +131,101 @@ describe('GET /api/cluster', () => {
     },
     TEST_TIMEOUT_MS,
   );
+
+  it(
+    'computes per-second rates from the running totals of successive probes',
+    async () => {
+      alpha.uptimeSeconds = 42;
+      await waitFor(
+        () => balancer.upstreams()[0]?.rates !== null,
+        'a first rate',
+      );
+
+      // 20 messages and 40 deliveries every 50 ms probe interval.
+      const ticker = setInterval(() => {
+        alpha.messagesAccepted += 1;
+        alpha.deliveries += 2;
+      }, 2.5);
+      try {
+        await waitFor(
+          () => (balancer.upstreams()[0]?.rates?.messagesPerSecond ?? 0) > 0,
+          'a rate above zero',
+        );
+        const body = await report();
+        const shown = instanceOf(body, alpha);
+
+        expect(shown?.messagesPerSecond).toBeGreaterThan(0);
+        expect(shown?.deliveriesPerSecond).toBeGreaterThan(
+          shown?.messagesPerSecond ?? 0,
+        );
+        expect(shown?.uptimeSeconds).toBe(42);
+      } finally {
+        clearInterval(ticker);
+      }
+    },
+    TEST_TIMEOUT_MS,
+  );
+
+  it(
+    'shows a gateway that answers 503 with draining as draining, not down',
+    async () => {
+      beta.readyStatus = 503;
+      beta.draining = true;
+      await waitFor(
+        () => balancer.upstreams()[1]?.state === 'draining',
+        'beta to be draining',
+      );
+
+      const body = await report();
+      const client = await connectClient(wsUrl(balancer));
+
+      expect(instanceOf(body, beta)).toMatchObject({
+        state: 'draining',
+        upSince: null,
+      });
+      expect(client.gateway).not.toBe(beta.name);
+      await closeClient(client.ws);
+      beta.readyStatus = 200;
+      beta.draining = false;
+      await waitFor(
+        () => balancer.upstreams()[1]?.state === 'up',
+        'beta to be up',
+      );
+    },
+    TEST_TIMEOUT_MS,
+  );
+
+  it(
+    'shows a gateway that went away as down with no load figures',
+    async () => {
+      const port = unnamed.port;
+      await unnamed.close();
+      await waitFor(
+        () => balancer.upstreams()[2]?.state === 'down',
+        'the third to be down',
+      );
+
+      const shown = (await report()).instances[2];
+
+      expect(shown).toMatchObject({
+        state: 'down',
+        messagesPerSecond: null,
+        deliveriesPerSecond: null,
+        uptimeSeconds: null,
+      });
+      unnamed = await FakeGateway.start('unnamed', port);
+      unnamed.serverName = undefined;
+    },
+    TEST_TIMEOUT_MS,
+  );
+
+  it(
+    'says whether the demo switch is on',
+    async () => {
+      expect((await report()).demo).toBe(false);
+    },
+    TEST_TIMEOUT_MS,
+  );
 });
 
 describe('buildClusterReport', () => {
@@ -147,6 +243,8 @@ describe('buildClusterReport', () => {
           server: 'gateway-8001',
           lastCheckAt: Date.UTC(2026, 0, 2, 3, 4, 5),
           upSince: Date.UTC(2026, 0, 2, 3, 0, 0),
+          rates: { messagesPerSecond: 2.5, deliveriesPerSecond: 5 },
+          uptimeSeconds: 240,
         },
         {
           id: '10.0.0.1:8002',
@@ -156,12 +254,15 @@ describe('buildClusterReport', () => {
           server: null,
           lastCheckAt: null,
           upSince: null,
+          rates: null,
+          uptimeSeconds: null,
         },
       ],
     });
 
     expect(report).toEqual({
       balancer: { uptimeSeconds: 61, connections: 3, upgradesTotal: 7 },
+      demo: false,
       instances: [
         {
           id: '10.0.0.1:8001',
@@ -170,6 +271,9 @@ describe('buildClusterReport', () => {
           server: 'gateway-8001',
           lastCheckAt: '2026-01-02T03:04:05.000Z',
           upSince: '2026-01-02T03:00:00.000Z',
+          messagesPerSecond: 2.5,
+          deliveriesPerSecond: 5,
+          uptimeSeconds: 240,
         },
         {
           id: '10.0.0.1:8002',
@@ -178,8 +282,63 @@ describe('buildClusterReport', () => {
           server: null,
           lastCheckAt: null,
           upSince: null,
+          messagesPerSecond: null,
+          deliveriesPerSecond: null,
+          uptimeSeconds: null,
         },
       ],
     });
+  });
+});
+
+describe('TrafficMeter', () => {
+  const totals = (messagesAccepted: number, deliveries = messagesAccepted) => ({
+    messagesAccepted,
+    deliveries,
+  });
+
+  it('knows no rate from a single answer', () => {
+    const meter = new TrafficMeter();
+
+    meter.record(totals(5), 1000);
+
+    expect(meter.rates).toBeNull();
+  });
+
+  it('averages over the last three seconds of answers', () => {
+    const meter = new TrafficMeter();
+
+    for (let second = 0; second <= 10; second++) {
+      meter.record(totals(second < 8 ? 0 : (second - 7) * 6, 0), second * 1000);
+    }
+
+    // At 10 s the window starts at 7 s: 18 messages in 3 s.
+    expect(meter.rates).toEqual({
+      messagesPerSecond: 6,
+      deliveriesPerSecond: 0,
+    });
+  });
+
+  it('starts again when the totals go down, as after a restart', () => {
+    const meter = new TrafficMeter();
+    meter.record(totals(1000), 1000);
+    meter.record(totals(1010), 2000);
+
+    meter.record(totals(2), 3000);
+    const afterRestart = meter.rates;
+    meter.record(totals(4), 4000);
+
+    expect(afterRestart).toBeNull();
+    expect(meter.rates?.messagesPerSecond).toBe(2);
+  });
+
+  it('forgets everything when cleared', () => {
+    const meter = new TrafficMeter();
+    meter.record(totals(1), 1000);
+    meter.record(totals(2), 2000);
+
+    meter.clear();
+
+    expect(meter.rates).toBeNull();
   });
 });

@@ -31,9 +31,17 @@ export class Pm2Home {
   constructor(private readonly env: Record<string, string> = {}) {}
 
   async pm2(...args: string[]): Promise<string> {
+    return this.pm2With({}, ...args);
+  }
+
+  /** Runs pm2 with settings added to this home's, for one command. */
+  async pm2With(
+    env: Record<string, string>,
+    ...args: string[]
+  ): Promise<string> {
     const { stdout } = await run(this.bin, args, {
       cwd: packageRoot,
-      env: { ...process.env, ...this.env, PM2_HOME: this.home },
+      env: { ...process.env, ...this.env, ...env, PM2_HOME: this.home },
       timeout: 60_000,
     });
 

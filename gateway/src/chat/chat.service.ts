@@ -102,7 +102,7 @@ export class ChatService
   private readonly presence: PresenceService;
   private nextSessionId = 0;
   private claimTimer: NodeJS.Timeout | undefined;
-  private draining = false;
+  private drainStarted = false;
 
   constructor(
     @Inject(GATEWAY_CONFIG) private readonly config: GatewayConfig,
@@ -127,7 +127,15 @@ export class ChatService
 
   /** Whether the instance can serve users: store open, bus connected. */
   get ready(): boolean {
-    return !this.draining && this.store.ready && this.bus.connected;
+    return !this.drainStarted && this.store.ready && this.bus.connected;
+  }
+
+  /**
+   * Whether the instance is shutting down: from the first step of the
+   * shutdown, while it tells its clients to reconnect elsewhere.
+   */
+  get draining(): boolean {
+    return this.drainStarted;
   }
 
   get busConnected(): boolean {
@@ -179,7 +187,7 @@ export class ChatService
    * wire before the sockets are destroyed.
    */
   async beforeApplicationShutdown(): Promise<void> {
-    this.draining = true;
+    this.drainStarted = true;
     clearInterval(this.claimTimer);
     this.logger.info(
       { connections: this.sessions.size },
@@ -228,7 +236,7 @@ export class ChatService
       'connection open',
     );
 
-    if (this.draining) {
+    if (this.drainStarted) {
       socket.close(CloseCode.ServiceRestart, 'server restarting');
       return session;
     }

@@ -6,17 +6,20 @@ import {
   GATEWAY_CONFIG,
   type GatewayConfig,
 } from '../config/gateway.config.js';
+import { CHAT_METRICS, type ChatMetrics } from '../metrics/chat-metrics.js';
 
 /**
  * Plain HTTP probes. `/healthz` says the process answers; `/readyz` says it
  * can serve users (store open, bus connected, not draining). The balancer
- * routes new users only to ready instances.
+ * routes new users only to ready instances, and reads the running totals
+ * of `/readyz` to show each instance's load in `/api/cluster`.
  */
 @Controller()
 export class HealthController {
   constructor(
     private readonly chat: ChatService,
     @Inject(GATEWAY_CONFIG) private readonly config: GatewayConfig,
+    @Inject(CHAT_METRICS) private readonly metrics: ChatMetrics,
   ) {}
 
   @Get('healthz')
@@ -35,6 +38,12 @@ export class HealthController {
       bus: this.chat.busConnected,
       store: this.chat.storeReady,
       connections: this.chat.connectionCount,
+      // Totals, not rates: whoever polls divides the difference between
+      // two answers by the time between them, at its own pace.
+      messagesAccepted: this.metrics.messagesAccepted,
+      deliveries: this.metrics.deliveries,
+      uptimeSeconds: Math.floor(process.uptime()),
+      draining: this.chat.draining,
     };
   }
 }

@@ -18,11 +18,15 @@ export class ChatMetrics {
   private readonly connections: Gauge;
   private readonly rooms: Gauge;
   private readonly accepted: Counter;
-  private readonly deliveries: Counter;
+  private readonly deliveriesCounter: Counter;
   private readonly rejected: Counter<'code'>;
   private readonly storeWrite: Histogram;
   private readonly busRoundTrip: Histogram;
   private readonly monitor = new Pm2Monitor();
+  // Plain running totals beside the counters: prom-client reads its own
+  // asynchronously, and /readyz answers from these on every probe.
+  private acceptedTotal = 0;
+  private deliveriesTotal = 0;
 
   constructor(instance: string) {
     this.registry.setDefaultLabels({ instance });
@@ -44,7 +48,7 @@ export class ChatMetrics {
       help: 'Messages this instance stored and acknowledged',
       registers,
     });
-    this.deliveries = new Counter({
+    this.deliveriesCounter = new Counter({
       name: 'chat_deliveries_total',
       help: 'Message frames sent to members on this instance',
       registers,
@@ -79,14 +83,26 @@ export class ChatMetrics {
     this.monitor.rooms(count);
   }
 
+  /** Messages stored and acknowledged here since the process started. */
+  get messagesAccepted(): number {
+    return this.acceptedTotal;
+  }
+
+  /** Message frames sent to members here since the process started. */
+  get deliveries(): number {
+    return this.deliveriesTotal;
+  }
+
   messageAccepted(storeSeconds: number): void {
+    this.acceptedTotal += 1;
     this.accepted.inc();
     this.storeWrite.observe(storeSeconds);
     this.monitor.messageIn(storeSeconds);
   }
 
   delivered(count: number): void {
-    this.deliveries.inc(count);
+    this.deliveriesTotal += count;
+    this.deliveriesCounter.inc(count);
     this.monitor.deliveriesOut(count);
   }
 

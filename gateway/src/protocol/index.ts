@@ -1,3 +1,4 @@
+export * from './cluster.js';
 export * from './error-codes.js';
 export * from './events.js';
 export * from './frames.js';

@@ -26,6 +26,16 @@ export class FakeGateway {
   /** The instance name `/readyz` gives; `undefined` sends a plain body. */
   serverName: string | undefined;
 
+  /** The running totals `/readyz` reports, as a gateway counts them. */
+  messagesAccepted = 0;
+
+  deliveries = 0;
+
+  uptimeSeconds = 0;
+
+  /** Reported as `draining` in `/readyz`, as a gateway shutting down does. */
+  draining = false;
+
   /** Upgrade requests held unanswered right now. */
   stalledCount = 0;
 
@@ -135,6 +145,10 @@ export class FakeGateway {
       bus: ready,
       store: true,
       connections: this.clientCount,
+      messagesAccepted: this.messagesAccepted,
+      deliveries: this.deliveries,
+      uptimeSeconds: this.uptimeSeconds,
+      draining: this.draining,
     });
     res.writeHead(this.readyStatus, { 'Content-Type': 'application/json' });
     res.end(body);

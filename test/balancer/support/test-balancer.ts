@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import type { BalancerConfig } from '../../../balancer/src/balancer.config.js';
 import {
   startBalancer,
+  type BalancerParts,
   type RunningBalancer,
 } from '../../../balancer/src/balancer.js';
 import type { FakeGateway } from './fake-gateway.js';
@@ -24,6 +25,7 @@ export function testConfig(
     healthTimeoutMs: 200,
     maxConnectionsPerAddress: 50,
     maxPendingUpgrades: 500,
+    demo: false,
     logLevel: 'silent',
     ...overrides,
   };
@@ -33,8 +35,10 @@ export function testConfig(
 export function startTestBalancer(
   gateways: readonly FakeGateway[],
   overrides: Partial<BalancerConfig> = {},
+  parts: BalancerParts = {},
 ): Promise<RunningBalancer> {
-  return startBalancer(testConfig(gateways, overrides));
+  const config = testConfig(gateways, overrides);
+  return startBalancer(config, undefined, parts);
 }
 
 /** The balancer's WebSocket URL for a path. */

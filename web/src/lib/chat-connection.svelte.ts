@@ -14,6 +14,7 @@ import {
 } from '$protocol';
 import { backoffDelay } from './backoff';
 import type { ConnectionState } from './connection-state';
+import { DeliveryLog } from './delivery-log';
 import { decodeServerFrame, encodeClientFrame } from './frame-codec';
 import { isSendable } from './input-rules';
 import { Outbox, type OutboxEntry } from './outbox.svelte';
@@ -65,6 +66,8 @@ export class ChatConnection {
   timeline: RoomTimeline | null = $state.raw(null);
   errors: readonly ShownError[] = $state.raw([]);
   readonly outbox = new Outbox();
+  /** When this tab sent and received messages, for the path view. */
+  readonly deliveries = new DeliveryLog();
 
   readonly #socket: ReconnectingSocket;
   /** Whether the current room was joined once: later joins are automatic. */
@@ -249,10 +252,17 @@ export class ChatConnection {
   }
 
   #message(message: ChatMessage): void {
+    const receivedAt = Date.now();
     const timeline = this.timeline;
     if (timeline?.room !== message.room) return;
 
-    this.#settle(timeline.merge([message]));
+    // Only a frame the timeline takes is the one shown: a seq already held
+    // from a history keeps showing as such.
+    const fresh = timeline.merge([message]);
+    if (fresh.length > 0) {
+      this.deliveries.received(message.room, message.seq, receivedAt);
+    }
+    this.#settle(fresh);
 
     // Seqs have no gaps, so a hole means a frame was lost between the bus
     // and this tab: fill it from the store.
@@ -402,10 +412,12 @@ export class ChatConnection {
   }
 
   #transmit(entry: OutboxEntry): void {
-    this.#send({
+    const sentAt = Date.now();
+    const sent = this.#send({
       event: ClientEvent.Send,
       data: { room: entry.room, text: entry.text, id: entry.id },
     });
+    if (sent) this.deliveries.sent(entry.id, sentAt);
   }
 
   /** Sends a frame if the socket is open; `false` if it was not sent. */
