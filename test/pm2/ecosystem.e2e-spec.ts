@@ -126,7 +126,12 @@ describe('ecosystem.config.js under PM2', () => {
     try {
       await run(process.execPath, ['dist/gateway/src/ops/rolling-reload.js'], {
         cwd: packageRoot,
-        env: { ...process.env, PM2_HOME: pm2.home, LOG_LEVEL: 'silent' },
+        env: {
+          ...process.env,
+          PM2_HOME: pm2.home,
+          BALANCER_PORT: String(balancerPort),
+          LOG_LEVEL: 'silent',
+        },
         timeout: 60_000,
       });
       await new Promise((resolve) => setTimeout(resolve, 500));

@@ -38,6 +38,9 @@ async function main(): Promise<void> {
       logger.info({ app: gateway.name }, 'reloading');
       await reload(gateway.name);
       await waitReady(gateway.port);
+      // Ready is not enough: the balancer must have seen it, or the next
+      // reload leaves reconnecting users with no instance to go to.
+      await waitAdmitted(gateway.name);
       logger.info({ app: gateway.name }, 'ready again');
     }
   } finally {
@@ -71,6 +74,34 @@ async function waitReady(port: number): Promise<void> {
   }
 
   throw new Error(`The gateway on ${port} was not ready in time`);
+}
+
+/**
+ * Waits until the local balancer lists the instance as up. A cluster run
+ * without a balancer here (a gateway-only host) has nothing to wait for.
+ */
+async function waitAdmitted(instance: string): Promise<void> {
+  const port = Number(process.env.BALANCER_PORT ?? 8000);
+  const deadline = Date.now() + READY_TIMEOUT_MS;
+
+  while (Date.now() < deadline) {
+    let report: { instances?: { server?: string; state?: string }[] };
+    try {
+      const response = await fetch(`http://127.0.0.1:${port}/api/cluster`);
+      report = (await response.json()) as typeof report;
+    } catch {
+      logger.warn({ port }, 'no balancer answers here; not waiting for it');
+      return;
+    }
+
+    const seen = report.instances?.find((i) => i.server === instance);
+    if (seen?.state === 'up') {
+      return;
+    }
+    await new Promise((resolve) => setTimeout(resolve, 200));
+  }
+
+  throw new Error(`The balancer did not admit ${instance} in time`);
 }
 
 main().catch((err: unknown) => {
