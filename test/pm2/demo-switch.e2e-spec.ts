@@ -9,8 +9,10 @@ import {
   type ClusterReport,
   type DemoAction,
 } from '../../gateway/src/protocol/index.js';
+import { browserAvailable, launchBrowser } from '../support/browser.js';
 import { freePort, freePortRange } from '../support/free-port.js';
 import { Pm2Home } from '../support/pm2-home.js';
+import { testOutputDir } from '../support/test-output.js';
 import { waitUntil } from '../support/wait-until.js';
 
 describe('the demo switch under PM2', () => {
@@ -108,4 +110,38 @@ describe('the demo switch under PM2', () => {
       (await stateOf(target)) === 'up' ? true : undefined,
     );
   }, 60_000);
+
+  const inBrowser = browserAvailable() ? it : it.skip;
+
+  inBrowser(
+    'stops and starts a gateway from the cluster panel of the page',
+    async () => {
+      const browser = await launchBrowser();
+      try {
+        const page = await browser.newPage();
+        await page.goto(base());
+        await page.getByTestId('cluster-toggle').click();
+        const card = page
+          .getByTestId('instance-card')
+          .filter({ hasText: target });
+        const state = card.getByTestId('instance-state');
+        await state.filter({ hasText: /up/i }).waitFor();
+
+        await card.getByTestId('instance-stop').click();
+        await state.filter({ hasText: /down/i }).waitFor({ timeout: 15_000 });
+        const whileDown = await statusOf(target);
+        await page.screenshot({
+          path: join(testOutputDir('browser'), 'demo-stopped.png'),
+        });
+        await card.getByTestId('instance-start').click();
+        await state.filter({ hasText: /up/i }).waitFor({ timeout: 15_000 });
+
+        expect(whileDown).toBe('stopped');
+        expect(await statusOf(target)).toBe('online');
+      } finally {
+        await browser.close();
+      }
+    },
+    60_000,
+  );
 });
