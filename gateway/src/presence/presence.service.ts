@@ -33,6 +33,13 @@ const NO_ROOMS: LeaseRooms = new Map();
 const PUBLISH_DEBOUNCE_MS = 10;
 
 /**
+ * Shortest gap between two leases. A lease lists every member of the
+ * instance, so during a storm of joins (thousands of users reconnecting)
+ * a lease per join would cost each instance the square of the crowd.
+ */
+const PUBLISH_MIN_GAP_MS = 200;
+
+/**
  * Who is in which room, on every instance. Each instance publishes a lease
  * of its own members on change and every `intervalMs`; the leases of the
  * others are kept until they expire. Member lists are the union of this
@@ -41,6 +48,7 @@ const PUBLISH_DEBOUNCE_MS = 10;
 export class PresenceService {
   private readonly remote = new Map<string, RemoteLease>();
   private publishTimer: NodeJS.Timeout | undefined;
+  private publishedAt = 0;
   private renewTimer: NodeJS.Timeout | undefined;
   private expiryTimer: NodeJS.Timeout | undefined;
 
@@ -74,10 +82,14 @@ export class PresenceService {
 
   /** This instance's members of a room changed. */
   localChanged(room: string): void {
+    const wait = Math.max(
+      PUBLISH_DEBOUNCE_MS,
+      this.publishedAt + PUBLISH_MIN_GAP_MS - Date.now(),
+    );
     this.publishTimer ??= setTimeout(() => {
       this.publishTimer = undefined;
       this.publish();
-    }, PUBLISH_DEBOUNCE_MS);
+    }, wait);
 
     this.options.changed([room]);
   }
@@ -156,6 +168,7 @@ export class PresenceService {
   }
 
   private publish(extra: Partial<PresenceLease> = {}): void {
+    this.publishedAt = Date.now();
     this.options.publish({
       instance: this.options.instance,
       ttlMs: this.options.ttlMs,
