@@ -7,7 +7,7 @@ export interface BenchOptions {
   outDir: string;
   /** Load generator threads. */
   workers: number;
-  /** Systems to measure: chat, ws-ceiling, socketio. */
+  /** Systems to measure: chat, chat-redis-pg, ws-ceiling, socketio. */
   systems: string[];
   /** Length of one measured step, in seconds. */
   stepSeconds: number;
@@ -81,7 +81,10 @@ export function parseBenchOptions(argv: string[]): BenchOptions {
       quick: { type: 'boolean', default: false },
       out: { type: 'string', default: 'bench/results' },
       workers: { type: 'string', default: '2' },
-      systems: { type: 'string', default: 'chat,ws-ceiling,socketio' },
+      systems: {
+        type: 'string',
+        default: 'chat,chat-redis-pg,ws-ceiling,socketio',
+      },
       'step-seconds': { type: 'string' },
       'warmup-seconds': { type: 'string' },
       'max-p99-ms': { type: 'string', default: '100' },

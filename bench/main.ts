@@ -1,12 +1,15 @@
-import { parseBenchOptions } from './bench-options.js';
+import { parseBenchOptions, type BenchOptions } from './bench-options.js';
 import { ProgressReporter } from './progress-reporter.js';
 import { writeReport } from './report/write-report.js';
 import {
+  measureFanOutOnly,
   measureSystem,
   runningSystems,
   type SystemResult,
 } from './system-run.js';
 import { startChatCluster } from './systems/chat-cluster.system.js';
+import { startChatRedisPgCluster } from './systems/chat-redis-pg.system.js';
+import { postgresAnswers } from './systems/postgres-probe.js';
 import { redisAnswers } from './systems/redis-probe.js';
 import { startSocketIoCluster } from './systems/socketio-cluster.system.js';
 import { SYSTEM_LABELS } from './systems/system-under-test.js';
@@ -62,9 +65,46 @@ async function main(): Promise<void> {
       ),
     );
   }
+  if (options.systems.includes('chat-redis-pg')) {
+    systems.push(await measureChatRedisPg(options, progress));
+  }
   progress.done();
 
   await writeReport(options, systems, startedAt);
+}
+
+/**
+ * Scenario 1 on the chat as several hosts run it, or a skip that says
+ * which of the machine's servers did not answer.
+ */
+async function measureChatRedisPg(
+  options: BenchOptions,
+  progress: ProgressReporter,
+): Promise<SystemResult> {
+  const [redis, postgres] = await Promise.all([
+    redisAnswers(),
+    postgresAnswers(),
+  ]);
+  const missing = [
+    ...(redis ? [] : ['no Redis answered on 127.0.0.1:6379']),
+    ...(postgres ? [] : ['no PostgreSQL answered on 127.0.0.1:5432']),
+  ];
+  if (missing.length > 0) {
+    const skipped = missing.join(' and ');
+    progress.note(`chat-redis-pg skipped: ${skipped}`);
+    return {
+      name: 'chat-redis-pg',
+      label: SYSTEM_LABELS['chat-redis-pg'],
+      skipped,
+    };
+  }
+
+  return measureFanOutOnly(
+    'chat-redis-pg',
+    startChatRedisPgCluster,
+    options,
+    progress,
+  );
 }
 
 /** Stops whatever is running, once, then exits. */

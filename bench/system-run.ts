@@ -91,6 +91,28 @@ async function withSystem<T>(
 }
 
 /**
+ * Measures scenario 1 only, the room fan-out, on one start: for a variant
+ * of a system whose other figures the full measurement gives.
+ */
+export async function measureFanOutOnly(
+  name: SystemName,
+  start: SystemStarter,
+  options: BenchOptions,
+  progress: ProgressReporter,
+): Promise<SystemResult> {
+  const result: SystemResult = { name, label: SYSTEM_LABELS[name] };
+
+  progress.enter(name, 'fan-out');
+  await withSystem(start, options, progress, async (ctx) => {
+    const room = await openFanOutRoom(ctx, 'fanout', () => ctx.system.entryUrl);
+    result.fanOut = await measureFanOut(ctx, room);
+    await ctx.fleet.closeClients();
+  });
+
+  return result;
+}
+
+/**
  * Measures one system: the fan-out steps and the sustained ramp on one
  * start, the chat's own scenarios (balancer cost, many rooms, linearity)
  * on the same, and the idle connections on a fresh start, so that its

@@ -55,7 +55,9 @@ function measured(results: SystemResult[]): SystemResult[] {
 }
 
 function headline(results: SystemResult[]): string {
-  const rows = measured(results).map((r) => {
+  // A system measured in scenario 1 only has no figure for this table.
+  const shown = measured(results).filter((r) => r.sustained || r.idle);
+  const rows = shown.map((r) => {
     const idle = r.idle?.processes ?? [];
     const servers = idle.filter(
       (p) => p.connections > 0 && p.connections < (r.idle?.clients ?? 0),
@@ -138,12 +140,14 @@ function sections(results: SystemResult[]): string[] {
       ),
     ),
     '',
-    ...all.map(
-      (r) =>
-        `- ${r.label}: held ${r.sustained?.maxHeldRate} msg/s ` +
-        `(${int(r.sustained?.maxHeldDeliveriesPerSecond ?? 0)} deliveries/s); ` +
-        `${r.sustained?.stoppedBy}`,
-    ),
+    ...all
+      .filter((r) => r.sustained)
+      .map(
+        (r) =>
+          `- ${r.label}: held ${r.sustained?.maxHeldRate} msg/s ` +
+          `(${int(r.sustained?.maxHeldDeliveriesPerSecond ?? 0)} deliveries/s); ` +
+          `${r.sustained?.stoppedBy}`,
+      ),
     '',
   );
 
@@ -188,12 +192,14 @@ function sections(results: SystemResult[]): string[] {
       ),
     ),
     '',
-    ...all.map(
-      (r) =>
-        `- ${r.label}: ${r.idle?.clients} clients in rooms of ` +
-        `${r.idle?.roomSize} connected and joined in ` +
-        `${((r.idle?.connectMs ?? 0) / 1000).toFixed(2)} s`,
-    ),
+    ...all
+      .filter((r) => r.idle)
+      .map(
+        (r) =>
+          `- ${r.label}: ${r.idle?.clients} clients in rooms of ` +
+          `${r.idle?.roomSize} connected and joined in ` +
+          `${((r.idle?.connectMs ?? 0) / 1000).toFixed(2)} s`,
+      ),
     '',
   );
 

@@ -8,7 +8,7 @@ import type { SystemUnderTest } from './system-under-test.js';
  * handshake, not the refusal; and a bench sender sends far more than the
  * 20 frames a second a person is allowed.
  */
-const BENCH_ENV = {
+export const BENCH_ENV = {
   MAX_CONNECTIONS_PER_ADDRESS: '1000000',
   MAX_PENDING_UPGRADES: '5000',
   RATE_LIMIT_PER_SECOND: '100000',

@@ -1,11 +1,12 @@
 import type { DialectName } from '../load/load-messages.js';
 
 /** The names of the systems the bench compares. */
-export type SystemName = 'chat' | 'ws-ceiling' | 'socketio';
+export type SystemName = 'chat' | 'chat-redis-pg' | 'ws-ceiling' | 'socketio';
 
 /** How each system reads in tables and the chart. */
 export const SYSTEM_LABELS: Record<SystemName, string> = {
   chat: 'chat (2 gateways + bus + balancer)',
+  'chat-redis-pg': 'chat on Redis + PostgreSQL (2 gateways + balancer)',
   'ws-ceiling': 'bare ws (1 process)',
   socketio: 'Socket.IO 4 ×2 + redis-adapter + http-proxy',
 };

@@ -8,6 +8,7 @@ import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { packageRoot } from '../../gateway/src/config/package-root.js';
 
 interface Step {
+  offeredRate: number;
   roomSize: number;
   sent: number;
   unsent: number;
@@ -101,17 +102,20 @@ describe('npm run bench -- --quick', () => {
     expect(existsSync(join(outDir, 'latest.json'))).toBe(true);
   });
 
-  it('measures every system, or says why the peer was skipped', () => {
+  it("measures every system, or says why one needing the machine's servers was skipped", () => {
     const names = results.systems.map((s) => s.name).sort();
-    expect(names).toEqual(['chat', 'socketio', 'ws-ceiling']);
+    expect(names).toEqual(['chat', 'chat-redis-pg', 'socketio', 'ws-ceiling']);
 
     for (const system of results.systems) {
       if (system.skipped) {
-        expect(system.name).toBe('socketio');
+        expect(['socketio', 'chat-redis-pg']).toContain(system.name);
         expect(stdout).toContain(`was skipped: ${system.skipped}`);
         continue;
       }
       expect(system.fanOut?.steps.length).toBeGreaterThan(0);
+      if (system.name === 'chat-redis-pg') {
+        continue;
+      }
       expect(system.sustained?.steps.length).toBeGreaterThan(0);
       expect(system.idle?.processes.length).toBeGreaterThan(0);
     }
@@ -119,6 +123,25 @@ describe('npm run bench -- --quick', () => {
     expect(chat?.manyRooms?.steps.length).toBeGreaterThan(0);
     expect(chat?.balancerCost?.directRamp.steps.length).toBeGreaterThan(0);
     expect(chat?.scaling?.roomCount).toHaveLength(2);
+  });
+
+  it("runs the fan-out on Redis + PostgreSQL at the embedded chat's rates, when they answer", () => {
+    const embedded = results.systems.find((s) => s.name === 'chat');
+    const external = results.systems.find((s) => s.name === 'chat-redis-pg');
+    if (external?.skipped) {
+      expect(external.skipped).toMatch(/^no (Redis|PostgreSQL) answered/);
+      return;
+    }
+
+    const rates = (system?: System) =>
+      system?.fanOut?.steps.map((step) => step.offeredRate);
+    expect(rates(external)).toEqual(rates(embedded));
+    expect(external?.sustained).toBeUndefined();
+    for (const step of external?.fanOut?.steps ?? []) {
+      expect(step.sent).toBeGreaterThan(0);
+      expect(step.delivered).toBe(step.sent * (step.roomSize - 1));
+      expect(step.lost + step.duplicated + step.unsent).toBe(0);
+    }
   });
 
   it('delivers every message sent to every other member, once', () => {

@@ -1,4 +1,4 @@
-import { fork, type ChildProcess } from 'node:child_process';
+import { fork, spawn, type ChildProcess } from 'node:child_process';
 import { createWriteStream } from 'node:fs';
 import { join } from 'node:path';
 
@@ -19,6 +19,12 @@ export class ClusterProcess {
     private readonly script: string,
     private readonly env: Record<string, string>,
     private readonly logDir: string,
+    /**
+     * A command the script is run under, such as `['ip', 'netns', 'exec',
+     * NAME]`: it must exec Node in its own place, so that the pid, the
+     * signals and the IPC channel reach the script itself.
+     */
+    private readonly launcher: readonly string[] = [],
   ) {}
 
   get pid(): number | undefined {
@@ -34,11 +40,17 @@ export class ClusterProcess {
     const log = createWriteStream(join(this.logDir, `${this.name}.log`), {
       flags: 'a',
     });
-    const child = fork(join(packageRoot, this.script), [], {
+    const script = join(packageRoot, this.script);
+    const options = {
       cwd: packageRoot,
       env: { ...process.env, LOG_LEVEL: 'info', ...this.env },
-      stdio: ['ignore', 'pipe', 'pipe', 'ipc'],
-    });
+      stdio: ['ignore', 'pipe', 'pipe', 'ipc'] as ('ignore' | 'pipe' | 'ipc')[],
+    };
+    const [command, ...args] = this.launcher;
+    const child =
+      command === undefined
+        ? fork(script, [], options)
+        : spawn(command, [...args, process.execPath, script], options);
     this.child = child;
     child.stdout?.pipe(log, { end: false });
     child.stderr?.pipe(log, { end: false });

@@ -3,8 +3,10 @@ import { connect, createServer, type Server, type Socket } from 'node:net';
 import { freePort } from './free-port.js';
 
 /**
- * A TCP relay on a free loopback port to a server the test must not
- * restart (a shared Redis, Mosquitto or PostgreSQL). Stopping the relay
+ * A TCP relay on a free port to a server the test must not restart (a
+ * shared Redis, Mosquitto or PostgreSQL). It listens on loopback unless
+ * told another address of this machine, such as the root end of a test's
+ * own veth pair. Stopping the relay
  * cuts every connection through it and refuses new ones, which the
  * gateways see as the server going away; starting it again on the same
  * port is the server coming back.
@@ -14,16 +16,17 @@ export class TcpRelay {
   private readonly sockets = new Set<Socket>();
 
   private constructor(
+    readonly host: string,
     readonly port: number,
     private readonly target: { host: string; port: number },
   ) {}
 
-  /** Starts a relay to `target` on a free port of 127.0.0.1. */
-  static async start(target: {
-    host: string;
-    port: number;
-  }): Promise<TcpRelay> {
-    const relay = new TcpRelay(await freePort(), target);
+  /** Starts a relay to `target` on a free port of `host`. */
+  static async start(
+    target: { host: string; port: number },
+    host = '127.0.0.1',
+  ): Promise<TcpRelay> {
+    const relay = new TcpRelay(host, await freePort(), target);
     await relay.start();
 
     return relay;
@@ -32,7 +35,7 @@ export class TcpRelay {
   /** The URL of `url`'s server through the relay: same scheme and path. */
   rewrite(url: string): string {
     const through = new URL(url);
-    through.hostname = '127.0.0.1';
+    through.hostname = this.host;
     through.port = String(this.port);
 
     return through.toString();
@@ -52,7 +55,7 @@ export class TcpRelay {
 
     return new Promise((resolve, reject) => {
       server.once('error', reject);
-      server.listen(this.port, '127.0.0.1', () => {
+      server.listen(this.port, this.host, () => {
         server.off('error', reject);
         resolve();
       });
