@@ -16,6 +16,9 @@ import { sqliteMigrations } from './sqlite-migrations.js';
 
 type Row = ChatMessage;
 
+/** Tries to open a new database file that another process is opening. */
+const OPEN_ATTEMPTS = 10;
+
 /**
  * The default store: one SQLite file in WAL mode, shared by every gateway
  * process on the machine. SQLite serialises writers, and each append runs
@@ -32,24 +35,46 @@ export class SqliteStore implements ChatStore {
     return this.db?.open ?? false;
   }
 
-  open(): Promise<void> {
+  /**
+   * Opens the file, switches it to WAL and migrates it. Two gateways that
+   * start together on a new file can still find it locked: SQLite answers
+   * some lock upgrades (the switch to WAL among them) with SQLITE_BUSY at
+   * once, without waiting out busy_timeout. So the whole opening is tried
+   * again a few times before the start fails.
+   */
+  async open(): Promise<void> {
     mkdirSync(dirname(this.path), { recursive: true });
 
+    for (let attempt = 1; ; attempt++) {
+      try {
+        this.db = this.openOnce();
+        this.statements = this.prepare(this.db);
+        return;
+      } catch (err) {
+        const busy = (err as { code?: string }).code === 'SQLITE_BUSY';
+        if (!busy || attempt >= OPEN_ATTEMPTS) {
+          throw err;
+        }
+        await new Promise((resolve) => setTimeout(resolve, 50 * attempt));
+      }
+    }
+  }
+
+  private openOnce(): Database.Database {
     const db = new Database(this.path);
-    // Writers from the other instances hold the lock for microseconds;
-    // waiting beats failing a user's send. Set first: switching a new file
-    // to WAL takes a lock too, and two gateways starting together on an
-    // empty file would else fail with "database is locked".
-    db.pragma('busy_timeout = 5000');
-    db.pragma('journal_mode = WAL');
-    db.pragma('synchronous = NORMAL');
-    db.pragma('foreign_keys = ON');
-
-    this.migrate(db);
-    this.db = db;
-    this.statements = this.prepare(db);
-
-    return Promise.resolve();
+    try {
+      // Writers from the other instances hold the lock for microseconds;
+      // waiting beats failing a user's send.
+      db.pragma('busy_timeout = 5000');
+      db.pragma('journal_mode = WAL');
+      db.pragma('synchronous = NORMAL');
+      db.pragma('foreign_keys = ON');
+      this.migrate(db);
+      return db;
+    } catch (err) {
+      db.close();
+      throw err;
+    }
   }
 
   close(): Promise<void> {
