@@ -5,6 +5,9 @@ import {
   ServerEvent,
   type AckData,
   type ChatMessage,
+  type ConversationsData,
+  type DirectMessage,
+  type DmHistoryData,
   type ClientFrame,
   type ErrorData,
   type HelloData,
@@ -18,13 +21,16 @@ import {
 import { backoffDelay } from './backoff';
 import type { ConnectionState } from './connection-state';
 import { DeliveryLog } from './delivery-log';
+import { DirectConversation } from './direct-conversation.svelte';
+import { directCommand } from './direct-command';
 import { decodeServerFrame, encodeClientFrame } from './frame-codec';
 import { isSendable } from './input-rules';
 import { JoinedRoom, type RoomStatus } from './joined-room.svelte';
 import { Outbox, type OutboxEntry } from './outbox.svelte';
 import { ReconnectingSocket } from './reconnecting-socket.svelte';
 import type { RoomTimeline } from './room-timeline.svelte';
-import { newSessionToken } from './session-token';
+import { newMessageId } from './message-id';
+import { loadSessionToken, saveSessionToken } from './session-token';
 import { TimerGroup } from './timer-group';
 
 export type { RoomStatus } from './joined-room.svelte';
@@ -81,6 +87,10 @@ export class ChatConnection {
   joinedRooms: readonly JoinedRoom[] = $state.raw([]);
   /** The gateway's last `rooms` answer. */
   roomList: readonly RoomSummary[] = $state.raw([]);
+  /** Direct conversations of this tab's person, the latest first. */
+  conversations: readonly DirectConversation[] = $state.raw([]);
+  /** The conversation on screen instead of the room; `null` for the room. */
+  direct: DirectConversation | null = $state.raw(null);
   errors: readonly ShownError[] = $state.raw([]);
   readonly outbox = new Outbox();
   /** When this tab sent and received messages, for the path view. */
@@ -92,13 +102,16 @@ export class ChatConnection {
    * nickname back while the claim of its old session on a dead instance
    * has not expired yet. The server's `joined` may hand back another.
    */
-  #token = newSessionToken();
+  #token = loadSessionToken();
   /** Retries meant for the current socket only. */
   readonly #retries = new TimerGroup();
   #errorCount = 0;
   // Timing only, never shown: a reactive map would only add work.
   // eslint-disable-next-line svelte/prefer-svelte-reactivity
   readonly #typingSentAt = new Map<string, number>();
+  /** Direct messages sent and not acknowledged yet: id to recipient. */
+  // eslint-disable-next-line svelte/prefer-svelte-reactivity
+  readonly #pendingDirect = new Map<string, string>();
   #roomListTimer: number | undefined;
   #roomListSoon: number | undefined;
 
@@ -187,6 +200,7 @@ export class ChatConnection {
 
     this.nick = nick;
     this.room = room;
+    this.direct = null;
     const known = this.#find(room);
     if (known !== undefined) {
       known.unread = 0;
@@ -208,10 +222,65 @@ export class ChatConnection {
   }
 
   /**
+   * Shows the conversation with the person behind a nickname: a known one,
+   * or a new one that the first message creates.
+   */
+  openDirect(peer: string): void {
+    const known = this.conversations.find((c) => c.peer === peer);
+    const conversation = known ?? new DirectConversation(peer);
+    if (known === undefined) {
+      this.conversations = [conversation, ...this.conversations];
+    }
+
+    this.#showDirect(conversation);
+  }
+
+  /** Shows a listed conversation by its id. */
+  openConversation(id: string): void {
+    const conversation = this.conversations.find((c) => c.id === id);
+    if (conversation !== undefined) this.#showDirect(conversation);
+  }
+
+  /** Back from a conversation to the room. */
+  closeDirect(): void {
+    this.direct = null;
+  }
+
+  /**
+   * Sends a direct message to a nickname. Direct messages are not kept
+   * in the outbox: `false` means the socket is down and the text stays
+   * with the user.
+   */
+  sendDirect(to: string, text: string): boolean {
+    if (!isSendable(text)) return false;
+
+    const id = newMessageId();
+    const sent = this.#send({
+      event: ClientEvent.Dm,
+      data: { to, text: text.trim(), id },
+    });
+    if (sent) this.#pendingDirect.set(id, to);
+
+    return sent;
+  }
+
+  /**
    * Queues a message for the room on screen and sends it once the room is
-   * joined. Returns `false` when the text cannot be sent at all.
+   * joined; `/msg nick text` and `@nick text` go to that person instead,
+   * and so does anything written in a conversation. Returns `false` when
+   * the text cannot be sent at all.
    */
   send(text: string): boolean {
+    if (this.direct !== null) return this.sendDirect(this.direct.peer, text);
+
+    const command = directCommand(text);
+    if (command !== null) {
+      if (!this.sendDirect(command.to, command.text)) return false;
+
+      this.openDirect(command.to);
+      return true;
+    }
+
     const room = this.current;
     if (room === null || !isSendable(text)) return false;
 
@@ -247,6 +316,25 @@ export class ChatConnection {
     this.errors = this.errors.filter((error) => error.key !== key);
   }
 
+  #showDirect(conversation: DirectConversation): void {
+    this.direct = conversation;
+    conversation.unread = 0;
+    const timeline = conversation.timeline;
+    if (conversation.id !== null && timeline !== null) {
+      this.#resumeDirect(conversation, timeline.contiguousSeq);
+    }
+    this.#send({ event: ClientEvent.Conversations, data: {} });
+  }
+
+  #resumeDirect(conversation: DirectConversation, after: number): void {
+    if (conversation.id === null) return;
+
+    conversation.resumeInFlight = this.#send({
+      event: ClientEvent.DmResume,
+      data: { conversation: conversation.id, after },
+    });
+  }
+
   #find(name: string): JoinedRoom | undefined {
     return this.joinedRooms.find((joined) => joined.name === name);
   }
@@ -272,6 +360,7 @@ export class ChatConnection {
 
   /** The tab is visible again: fetch whatever the live frames missed. */
   #catchUp(): void {
+    this.#catchUpDirect();
     for (const room of this.joinedRooms) {
       if (room.status === 'joined' && room.timeline !== null) {
         this.#resume(room, room.timeline.contiguousSeq);
@@ -310,6 +399,15 @@ export class ChatConnection {
       case ServerEvent.Rooms:
         this.roomList = frame.data.rooms;
         break;
+      case ServerEvent.Dm:
+        this.#directMessage(frame.data);
+        break;
+      case ServerEvent.DmHistory:
+        this.#directHistory(frame.data);
+        break;
+      case ServerEvent.Conversations:
+        this.#conversationList(frame.data);
+        break;
       case ServerEvent.Left:
         // Nothing to do: leave() already forgot the room. Acting on `left`
         // could undo a join of the same room sent right after the leave.
@@ -325,8 +423,15 @@ export class ChatConnection {
     if (room === undefined) return;
 
     const rejoin = room.timeline !== null;
+    const firstOnSocket = !this.joinedRooms.some(
+      (other) => other !== room && other.status === 'joined',
+    );
     this.nick = data.nick;
     this.#token = data.token;
+    saveSessionToken(data.token);
+    // The token is the key to this person's conversations: once a join
+    // presented it, they can be listed and caught up.
+    if (firstOnSocket) this.#catchUpDirect();
     this.#settle(room.joined(data.members, data.history));
     if (rejoin) {
       room.presence(data.members, this.nick);
@@ -395,7 +500,89 @@ export class ChatConnection {
     this.#find(notice.room)?.typing(notice.nick);
   }
 
+  #directMessage(message: DirectMessage): void {
+    let conversation = this.conversations.find(
+      (c) => c.id === message.conversation,
+    );
+    if (conversation === undefined) {
+      const mine = message.nick === this.nick;
+      const peer = mine ? (message.to ?? '') : message.nick;
+      // A draft with this person becomes the conversation.
+      conversation =
+        this.conversations.find((c) => c.id === null && c.peer === peer) ??
+        new DirectConversation(peer);
+      conversation.identify(message.conversation);
+      if (!this.conversations.includes(conversation)) {
+        this.conversations = [conversation, ...this.conversations];
+      }
+      this.#send({ event: ClientEvent.Conversations, data: {} });
+    }
+
+    const fresh = conversation.merge([message]);
+    if (fresh.length > 0 && conversation !== this.direct) {
+      conversation.unread += fresh.filter((m) => m.nick !== this.nick).length;
+    }
+    const timeline = conversation.timeline;
+    if (timeline?.hasGap && !conversation.resumeInFlight) {
+      this.#resumeDirect(conversation, timeline.contiguousSeq);
+    }
+  }
+
+  #directHistory(data: DmHistoryData): void {
+    const conversation = this.conversations.find(
+      (c) => c.id === data.conversation,
+    );
+    if (conversation === undefined) return;
+
+    conversation.resumeInFlight = false;
+    conversation.merge(data.messages);
+    const last = data.messages.at(-1);
+    if (data.messages.length >= Limits.resumePage && last !== undefined) {
+      this.#resumeDirect(conversation, last.seq);
+    }
+  }
+
+  #conversationList(data: ConversationsData): void {
+    const known = [...this.conversations];
+    for (const summary of data.conversations) {
+      let conversation = known.find((c) => c.id === summary.conversation);
+      if (conversation === undefined) {
+        conversation = new DirectConversation(
+          summary.peer,
+          summary.conversation,
+        );
+        known.push(conversation);
+      }
+      conversation.peer = summary.peer;
+      conversation.server = summary.server;
+      const held = conversation.timeline?.lastSeq ?? 0;
+      if (summary.last > held && conversation !== this.direct) {
+        this.#resumeDirect(
+          conversation,
+          conversation.timeline?.contiguousSeq ?? 0,
+        );
+      }
+    }
+    this.conversations = known;
+  }
+
+  /** Lists the conversations and fetches what each one missed. */
+  #catchUpDirect(): void {
+    for (const conversation of this.conversations) {
+      const timeline = conversation.timeline;
+      if (timeline !== null) {
+        this.#resumeDirect(conversation, timeline.contiguousSeq);
+      }
+    }
+    this.#send({ event: ClientEvent.Conversations, data: {} });
+  }
+
   #ack(data: AckData): void {
+    if (data.conversation !== undefined) {
+      this.#directAcked(data.id, data.conversation);
+      return;
+    }
+
     const entry = this.outbox.find(data.id);
     if (entry === undefined) return;
 
@@ -407,7 +594,24 @@ export class ChatConnection {
     }
   }
 
+  #directAcked(id: string, conversationId: string): void {
+    const to = this.#pendingDirect.get(id);
+    this.#pendingDirect.delete(id);
+    if (to === undefined) return;
+
+    const draft = this.conversations.find(
+      (c) => c.id === null && c.peer === to,
+    );
+    draft?.identify(conversationId);
+  }
+
   #error(error: ErrorData): void {
+    if (error.ref !== null && this.#pendingDirect.has(error.ref)) {
+      this.#pendingDirect.delete(error.ref);
+      this.#show(error);
+      return;
+    }
+
     const entry = error.ref === null ? undefined : this.outbox.find(error.ref);
     if (entry !== undefined) {
       this.#sendRefused(entry, error);
@@ -528,6 +732,10 @@ export class ChatConnection {
     window.clearTimeout(this.#roomListSoon);
     this.#roomListSoon = window.setTimeout(() => {
       this.refreshRooms();
+      // Where the other people of the conversations are may have changed.
+      if (this.conversations.length > 0) {
+        this.#send({ event: ClientEvent.Conversations, data: {} });
+      }
     }, ROOM_LIST_SETTLE_MS);
   }
 
