@@ -271,9 +271,11 @@ export class ChatConnection {
    * the text cannot be sent at all.
    */
   send(text: string): boolean {
-    if (this.direct !== null) return this.sendDirect(this.direct.peer, text);
-
     const command = directCommand(text);
+    if (this.direct !== null && command === null) {
+      return this.sendDirect(this.direct.peer, text);
+    }
+
     if (command !== null) {
       if (!this.sendDirect(command.to, command.text)) return false;
 
