@@ -82,6 +82,26 @@ run('The SPA’s rooms, notices, typing and direct messages', () => {
     await bob.context().close();
   }, 60_000);
 
+  it('tells that a member moved to another server when their instance drains', async () => {
+    const ivy = await openChat('ivy', 'moves');
+    const jon = await openChat('jon', 'moves');
+    const from = await serverOf(jon);
+    const victim = cluster.gateways.find((g) => g.name === from)!;
+    await ivy.getByTestId('notice').filter({ hasText: 'jon joined' }).waitFor();
+
+    await victim.stop('SIGTERM');
+    const moved = ivy.getByTestId('notice').filter({ hasText: 'jon moved to' });
+    await moved.waitFor({ timeout: 20_000 });
+    await victim.start();
+
+    expect(await moved.innerText()).toContain(await serverOf(ivy));
+    expect(
+      await ivy.getByTestId('notice').filter({ hasText: 'jon left' }).count(),
+    ).toBe(0);
+    await ivy.context().close();
+    await jon.context().close();
+  }, 60_000);
+
   it('lists a direct message in the recipient’s conversations with an unread count', async () => {
     const cleo = await openChat('cleo', 'dms');
     const dan = await openChat('dan', 'dms');

@@ -16,6 +16,13 @@ export interface PlacedNotice extends PresenceNotice {
 /** A typing notice is shown this long after the last one came. */
 const TYPING_SHOWN_MS = 5_000;
 
+/**
+ * A departure is told only after this long: a tab sent to another instance
+ * (its own drained) is gone for a moment, then back elsewhere, and that
+ * is a move, not a leave and a join.
+ */
+const LEFT_AFTER_MS = 3_000;
+
 /** Notices kept per room; older ones give way. */
 const MAX_NOTICES = 200;
 
@@ -43,6 +50,9 @@ export class JoinedRoom {
   // Timers, never shown: `typists` is what views read.
   // eslint-disable-next-line svelte/prefer-svelte-reactivity
   readonly #typingTimers = new Map<string, number>();
+  // Departures waiting to be told; timers, never shown.
+  // eslint-disable-next-line svelte/prefer-svelte-reactivity
+  readonly #leaving = new Map<string, number>();
   #noticeCount = 0;
 
   constructor(name: string) {
@@ -72,6 +82,35 @@ export class JoinedRoom {
   presence(members: readonly Member[], self: string | null): void {
     const changes = presenceNotices(this.members, members, self);
     this.members = members;
+
+    const told: PresenceNotice[] = [];
+    for (const change of changes) {
+      const leaving = this.#leaving.get(change.nick);
+      if (change.kind === 'left') {
+        this.#holdDeparture(change);
+      } else if (leaving !== undefined && change.kind === 'joined') {
+        window.clearTimeout(leaving);
+        this.#leaving.delete(change.nick);
+        told.push({ ...change, kind: 'moved' });
+      } else {
+        told.push(change);
+      }
+    }
+    this.#place(told);
+  }
+
+  #holdDeparture(change: PresenceNotice): void {
+    window.clearTimeout(this.#leaving.get(change.nick));
+    this.#leaving.set(
+      change.nick,
+      window.setTimeout(() => {
+        this.#leaving.delete(change.nick);
+        this.#place([change]);
+      }, LEFT_AFTER_MS),
+    );
+  }
+
+  #place(changes: readonly PresenceNotice[]): void {
     if (changes.length === 0) return;
 
     const afterSeq = this.timeline?.lastSeq ?? 0;
@@ -102,10 +141,12 @@ export class JoinedRoom {
     }
   }
 
-  /** Cancels the typing timers: the room is left. */
+  /** Cancels the typing and departure timers: the room is left. */
   dispose(): void {
     for (const timer of this.#typingTimers.values()) window.clearTimeout(timer);
+    for (const timer of this.#leaving.values()) window.clearTimeout(timer);
 
     this.#typingTimers.clear();
+    this.#leaving.clear();
   }
 }

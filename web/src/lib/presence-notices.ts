@@ -20,9 +20,10 @@ function serversByNick(members: readonly Member[]): Map<string, Set<string>> {
 }
 
 /**
- * What changed between two member lists of a room. A nick that is gone
- * from every server it was on and shows up on another one at the same
- * time moved: its connection was handed to another instance.
+ * What changed between two member lists of a room. A nick that shows up
+ * on a server it was not on while it is still listed moved: its tab
+ * reconnected to another instance, and the old instance's lease has not
+ * run out yet.
  */
 export function presenceNotices(
   before: readonly Member[],
@@ -40,8 +41,11 @@ export function presenceNotices(
     const first = [...servers][0] ?? '';
     if (old === undefined) {
       notices.push({ kind: 'joined', nick, server: first });
-    } else if (![...old].some((server) => servers.has(server))) {
-      notices.push({ kind: 'moved', nick, server: first });
+    } else {
+      const arrived = [...servers].find((server) => !old.has(server));
+      if (arrived !== undefined) {
+        notices.push({ kind: 'moved', nick, server: arrived });
+      }
     }
   }
 
