@@ -125,6 +125,41 @@ describeWithEngines('PostgresStore', ['postgres'], (urls) => {
     expect(await store.headSeq('nowhere')).toBe(0);
   });
 
+  it('keeps conversations apart from rooms and lists them for their holders only', async () => {
+    const store = await openStore();
+    const conversation = {
+      conversation: '@pg-conversation-0001',
+      holders: ['holder-a', 'holder-b'] as [string, string],
+      nicks: ['ann', 'bob'] as [string, string],
+    };
+
+    await store.openConversation(conversation);
+    await store.openConversation({ ...conversation, nicks: ['ann', 'bobby'] });
+    await store.append({
+      room: conversation.conversation,
+      id: 'c-1',
+      nick: 'ann',
+      text: 'psst',
+      server: 'gateway-test',
+    });
+    const mine = await store.conversations('holder-b', 10);
+    const theirs = await store.conversations('holder-c', 10);
+    const rooms = await store.rooms(200);
+
+    expect(await store.conversation(conversation.conversation)).toEqual({
+      ...conversation,
+      nicks: ['ann', 'bobby'],
+    });
+    expect(await store.conversation('@missing-conversation')).toBeNull();
+    expect(mine).toEqual([
+      expect.objectContaining({ nicks: ['ann', 'bobby'], lastSeq: 1 }),
+    ]);
+    expect(theirs).toEqual([]);
+    expect(rooms.map((room) => room.room)).not.toContain(
+      conversation.conversation,
+    );
+  });
+
   it('is ready only while the database answers', async () => {
     const store = await openStore(relay.rewrite(database.url));
     expect(store.ready).toBe(true);

@@ -5,6 +5,7 @@ import { Redis } from 'ioredis';
 
 import { BusTopics } from '../../gateway/src/bus/bus-topics.js';
 import type { BusHandlers } from '../../gateway/src/bus/chat-bus.js';
+import type { DirectSignal } from '../../gateway/src/bus/direct-signal.js';
 import { RedisBus } from '../../gateway/src/bus/redis.bus.js';
 import type { TypingSignal } from '../../gateway/src/bus/typing-signal.js';
 import { createLogger } from '../../gateway/src/logging/logger.js';
@@ -20,6 +21,7 @@ class Heard implements BusHandlers {
   readonly messages: ChatMessage[] = [];
   readonly leases: unknown[] = [];
   readonly typists: TypingSignal[] = [];
+  readonly directs: DirectSignal[] = [];
   reconnects = 0;
   states: boolean[] = [];
   throwOn: string | undefined;
@@ -37,6 +39,10 @@ class Heard implements BusHandlers {
 
   typing(signal: TypingSignal): void {
     this.typists.push(signal);
+  }
+
+  direct(signal: DirectSignal): void {
+    this.directs.push(signal);
   }
 
   reconnected(): void {
@@ -106,6 +112,32 @@ describeWithEngines('RedisBus', ['redis'], (urls) => {
     expect(west.messages.map((m) => m.id)).toEqual(['x-1']);
     expect(west.leases).toEqual([{ instance: 'gateway-test' }]);
     expect(east.leases).toEqual([{ instance: 'gateway-test' }]);
+  });
+
+  it('carries direct messages to every instance without a subscription', async () => {
+    const [east, west] = [new Heard(), new Heard()];
+    const sender = await startBus(urls.redis, east);
+    await startBus(urls.redis, west);
+    const signal: DirectSignal = {
+      message: {
+        conversation: '@conversation-of-two-1',
+        seq: 1,
+        id: 'dm-1',
+        nick: 'ann',
+        text: 'psst',
+        at: new Date().toISOString(),
+        server: 'gateway-test',
+        to: 'bob',
+      },
+      holders: ['holder-a', 'holder-b'],
+    };
+
+    sender.publishDirect(signal);
+    await waitUntil('the direct message on both', () =>
+      east.directs.length === 1 && west.directs.length === 1 ? true : undefined,
+    );
+
+    expect(west.directs).toEqual([signal]);
   });
 
   it('drops malformed payloads and survives a throwing handler', async () => {

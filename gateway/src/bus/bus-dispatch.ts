@@ -2,6 +2,7 @@ import type { Logger } from '../logging/logger.js';
 import { busMessageSchema } from './bus-message.schema.js';
 import type { BusTopics } from './bus-topics.js';
 import type { BusHandlers } from './chat-bus.js';
+import { directSignalSchema } from './direct-signal.js';
 import { typingSignalSchema } from './typing-signal.js';
 
 /**
@@ -29,6 +30,16 @@ export function dispatchBusPayload(
   try {
     if (topic === topics.presence) {
       handlers.presence(body);
+      return;
+    }
+
+    if (topic === topics.direct) {
+      const signal = directSignalSchema.safeParse(body);
+      if (signal.success) {
+        handlers.direct(signal.data);
+      } else {
+        logger.warn({ topic }, 'dropped a malformed direct message');
+      }
       return;
     }
 

@@ -18,6 +18,11 @@ export class BusTopics {
     return topic.startsWith(`${this.prefix}/typing/`);
   }
 
+  /** Direct messages: every instance listens, few have their people. */
+  get direct(): string {
+    return `${this.prefix}/direct`;
+  }
+
   get presence(): string {
     return `${this.prefix}/presence`;
   }

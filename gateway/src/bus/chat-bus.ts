@@ -1,5 +1,6 @@
 import type { ChatMessage } from '../protocol/index.js';
 import type { PresenceLease } from '../presence/presence-lease.js';
+import type { DirectSignal } from './direct-signal.js';
 import type { TypingSignal } from './typing-signal.js';
 
 /** Handlers a gateway registers on the bus. */
@@ -13,6 +14,8 @@ export interface BusHandlers {
   presence(lease: unknown): void;
   /** Someone is typing in a room this instance subscribed to. */
   typing(notice: TypingSignal): void;
+  /** A direct message accepted by any instance, this one included. */
+  direct(signal: DirectSignal): void;
   /**
    * The connection to the bus came back after a loss. Whatever was
    * published meanwhile may be missing and must be filled from the store.
@@ -49,6 +52,9 @@ export interface ChatBus {
 
   /** Relays a typing notice to the room's instances; never stored. */
   publishTyping(signal: TypingSignal): void;
+
+  /** Sends a direct message to every instance; it is stored already. */
+  publishDirect(signal: DirectSignal): void;
 }
 
 /** Injection token of the ChatBus. */

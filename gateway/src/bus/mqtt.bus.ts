@@ -5,6 +5,7 @@ import type { Logger } from '../logging/logger.js';
 import type { ChatMessage } from '../protocol/index.js';
 import type { PresenceLease } from '../presence/presence-lease.js';
 import { dispatchBusPayload } from './bus-dispatch.js';
+import type { DirectSignal } from './direct-signal.js';
 import type { TypingSignal } from './typing-signal.js';
 import { BusTopics } from './bus-topics.js';
 import type { BusHandlers, ChatBus } from './chat-bus.js';
@@ -90,7 +91,9 @@ export class MqttBus implements ChatBus {
     await new Promise<void>((resolve) =>
       client.once('connect', () => resolve()),
     );
-    await client.subscribeAsync(this.topics.presence, { qos: 0 });
+    await client.subscribeAsync([this.topics.presence, this.topics.direct], {
+      qos: 0,
+    });
   }
 
   async stop(): Promise<void> {
@@ -130,6 +133,10 @@ export class MqttBus implements ChatBus {
 
   publishTyping(signal: TypingSignal): void {
     this.use().publish(this.topics.typing(signal.room), JSON.stringify(signal));
+  }
+
+  publishDirect(signal: DirectSignal): void {
+    this.use().publish(this.topics.direct, JSON.stringify(signal));
   }
 
   publishPresence(lease: PresenceLease): void {

@@ -7,6 +7,7 @@ import type { PresenceLease } from '../presence/presence-lease.js';
 import { dispatchBusPayload } from './bus-dispatch.js';
 import { BusTopics } from './bus-topics.js';
 import type { BusHandlers, ChatBus } from './chat-bus.js';
+import type { DirectSignal } from './direct-signal.js';
 import type { TypingSignal } from './typing-signal.js';
 
 /** First and longest pause between reconnect attempts. */
@@ -31,7 +32,8 @@ function reconnectDelay(attempt: number): number {
 }
 
 /**
- * The bus over Redis pub/sub, one channel per room plus one for presence,
+ * The bus over Redis pub/sub, one channel per room plus one for presence
+ * and one for direct messages,
  * named like the MQTT topics. A connection that has subscribed can only
  * run pub/sub commands, so publishing has a connection of its own. Redis
  * keeps no message for a subscriber that is away: as with MQTT at QoS 0,
@@ -160,6 +162,10 @@ export class RedisBus implements ChatBus {
     return [this.topics.room(room), this.topics.typing(room)];
   }
 
+  publishDirect(signal: DirectSignal): void {
+    this.publish(this.topics.direct, JSON.stringify(signal));
+  }
+
   publishPresence(lease: PresenceLease): void {
     this.publish(this.topics.presence, JSON.stringify(lease));
   }
@@ -206,6 +212,7 @@ export class RedisBus implements ChatBus {
     const missing = () =>
       [
         this.topics.presence,
+        this.topics.direct,
         ...[...this.rooms].flatMap((r) => this.channelsOf(r)),
       ].filter((channel) => !done.has(channel));
 

@@ -21,6 +21,8 @@ import { ChatExceptionFilter } from './chat-exception.filter.js';
 import { ChatService } from './chat.service.js';
 import {
   clientFrameSchemas,
+  type DmRequest,
+  type DmResumeRequest,
   type JoinRequest,
   type LeaveRequest,
   type ResumeRequest,
@@ -94,6 +96,27 @@ export class ChatGateway implements OnGatewayConnection, OnGatewayDisconnect {
   @SubscribeMessage(ClientEvent.Rooms)
   rooms(@ConnectedSocket() socket: WebSocket): Promise<void> {
     return this.chat.rooms(this.chat.sessionOf(socket));
+  }
+
+  @SubscribeMessage(ClientEvent.Dm)
+  dm(
+    @ConnectedSocket() socket: WebSocket,
+    @body(ClientEvent.Dm) request: DmRequest,
+  ): Promise<void> {
+    return this.chat.dm(this.chat.sessionOf(socket), request);
+  }
+
+  @SubscribeMessage(ClientEvent.DmResume)
+  dmResume(
+    @ConnectedSocket() socket: WebSocket,
+    @body(ClientEvent.DmResume) request: DmResumeRequest,
+  ): Promise<void> {
+    return this.chat.dmResume(this.chat.sessionOf(socket), request);
+  }
+
+  @SubscribeMessage(ClientEvent.Conversations)
+  conversations(@ConnectedSocket() socket: WebSocket): Promise<void> {
+    return this.chat.conversations(this.chat.sessionOf(socket));
   }
 
   @SubscribeMessage(ClientEvent.Resume)

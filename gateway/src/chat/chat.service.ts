@@ -35,6 +35,8 @@ import {
 import { ChatError } from './chat-error.js';
 import { ChatSession } from './chat-session.js';
 import type {
+  DmRequest,
+  DmResumeRequest,
   JoinRequest,
   LeaveRequest,
   ResumeRequest,
@@ -42,6 +44,7 @@ import type {
   TypingRequest,
 } from './client-frame.schemas.js';
 import { clientAddress } from './client-address.js';
+import { DirectMessenger } from './direct-messenger.js';
 import { MemberRegistry } from './member-registry.js';
 import { RoomFeed } from './room-feed.js';
 
@@ -100,6 +103,7 @@ export class ChatService
   /** Sends being stored and published; shutdown waits for them. */
   private readonly inflight = new Set<Promise<void>>();
   private readonly presence: PresenceService;
+  private readonly direct: DirectMessenger;
   private nextSessionId = 0;
   private claimTimer: NodeJS.Timeout | undefined;
   private drainStarted = false;
@@ -122,6 +126,14 @@ export class ChatService
       changed: (rooms) => this.announcePresence(rooms),
       rejected: (reason) =>
         this.logger.warn({ reason }, 'dropped a malformed presence lease'),
+    });
+    this.direct = new DirectMessenger({
+      instance: config.instance,
+      store,
+      bus,
+      presence: this.presence,
+      sessions: () => this.sessions.values(),
+      unavailable: (err, ref) => this.unavailable(err, ref),
     });
   }
 
@@ -156,6 +168,7 @@ export class ChatService
       message: (message) => this.onBusMessage(message),
       presence: (lease) => this.presence.receive(lease),
       typing: (signal) => this.relayTyping(signal),
+      direct: (signal) => this.direct.received(signal),
       reconnected: () => this.onBusReconnected(),
       state: () => undefined,
     });
@@ -461,6 +474,25 @@ export class ChatService
       lastAt,
     }));
     session.send({ event: ServerEvent.Rooms, data: { rooms } });
+  }
+
+  /** A direct message to the one live person behind a nickname. */
+  dm(session: ChatSession, request: DmRequest): Promise<void> {
+    const work = this.direct.send(session, request);
+    this.inflight.add(work);
+    void work.finally(() => this.inflight.delete(work)).catch(() => undefined);
+
+    return work;
+  }
+
+  /** Messages of a conversation of the session's person, after a seq. */
+  dmResume(session: ChatSession, request: DmResumeRequest): Promise<void> {
+    return this.direct.resume(session, request);
+  }
+
+  /** The conversations of the session's person. */
+  conversations(session: ChatSession): Promise<void> {
+    return this.direct.list(session);
   }
 
   async resume(session: ChatSession, request: ResumeRequest): Promise<void> {

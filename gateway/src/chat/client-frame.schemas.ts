@@ -69,6 +69,9 @@ const text = z
     message: 'broken characters (a lone surrogate)',
   });
 
+/** A conversation id as `ack` and `dm` frames give it. */
+const conversation = z.string().regex(/^@[\w-]{16,64}$/u);
+
 /** A session token handed out in `joined`, presented again on rejoin. */
 const token = z.string().regex(/^[\w-]{16,128}$/u);
 
@@ -84,6 +87,12 @@ export const clientFrameSchemas = {
   [ClientEvent.Ping]: z.strictObject({}).optional(),
   [ClientEvent.Typing]: z.object({ room }),
   [ClientEvent.Rooms]: z.strictObject({}).optional(),
+  [ClientEvent.Dm]: z.object({ to: nick, text, id }),
+  [ClientEvent.DmResume]: z.object({
+    conversation,
+    after: z.number().int().min(0).max(Number.MAX_SAFE_INTEGER),
+  }),
+  [ClientEvent.Conversations]: z.strictObject({}).optional(),
 } satisfies Record<ClientEventName, z.ZodType>;
 
 export type JoinRequest = z.infer<(typeof clientFrameSchemas)['join']>;
@@ -91,3 +100,5 @@ export type LeaveRequest = z.infer<(typeof clientFrameSchemas)['leave']>;
 export type SendRequest = z.infer<(typeof clientFrameSchemas)['send']>;
 export type ResumeRequest = z.infer<(typeof clientFrameSchemas)['resume']>;
 export type TypingRequest = z.infer<(typeof clientFrameSchemas)['typing']>;
+export type DmRequest = z.infer<(typeof clientFrameSchemas)['dm']>;
+export type DmResumeRequest = z.infer<(typeof clientFrameSchemas)['dm_resume']>;

@@ -4,7 +4,16 @@ import type {
   LeaseRooms,
   PresenceLease,
 } from './presence-lease.js';
+import { nickKey } from './nick-key.js';
 import { presenceLeaseSchema } from './presence-lease.schema.js';
+
+/** A person a nickname leads to: the holder behind it, and where it is. */
+export interface NickHolder {
+  holder: string;
+  nick: string;
+  /** The instances with a session of the holder in a room now. */
+  servers: Set<string>;
+}
 
 /** What the presence service needs from the rest of the instance. */
 export interface PresenceOptions {
@@ -165,6 +174,56 @@ export class PresenceService {
     }
 
     return false;
+  }
+
+  /**
+   * The holders that use a nickname in some room, on any instance. A
+   * nickname is only unique within a room, so there can be several.
+   */
+  holdersOfNick(nick: string): NickHolder[] {
+    const key = nickKey(nick);
+    const found = new Map<string, NickHolder>();
+    for (const [server, rooms] of this.everyInstance()) {
+      for (const members of rooms.values()) {
+        for (const member of members) {
+          if (nickKey(member.nick) !== key) {
+            continue;
+          }
+          const known = found.get(member.holder) ?? {
+            holder: member.holder,
+            nick: member.nick,
+            servers: new Set<string>(),
+          };
+          known.servers.add(server);
+          found.set(member.holder, known);
+        }
+      }
+    }
+
+    return [...found.values()];
+  }
+
+  /** The instances where a holder has a session in some room now. */
+  serversOf(holder: string): string[] {
+    const servers: string[] = [];
+    for (const [server, rooms] of this.everyInstance()) {
+      const there = [...rooms.values()].some((members) =>
+        members.some((member) => member.holder === holder),
+      );
+      if (there) {
+        servers.push(server);
+      }
+    }
+
+    return servers.sort();
+  }
+
+  /** The rooms of this instance and of every live remote lease. */
+  private *everyInstance(): Generator<[string, LeaseRooms]> {
+    yield [this.options.instance, this.options.localRooms()];
+    for (const [instance, lease] of this.remote) {
+      yield [instance, lease.rooms];
+    }
   }
 
   private publish(extra: Partial<PresenceLease> = {}): void {

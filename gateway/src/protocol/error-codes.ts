@@ -22,6 +22,10 @@ export const ErrorCode = {
   RateLimited: 'rate_limited',
   /** The connection is in as many rooms as it may be. */
   TooManyRooms: 'too_many_rooms',
+  /** No live user has the nickname a direct message is addressed to. */
+  NoSuchUser: 'no_such_user',
+  /** The conversation is not one of this session's two people. */
+  Forbidden: 'forbidden',
   /** The store or the bus cannot take the request right now; retry. */
   Unavailable: 'unavailable',
   /** Something failed on the server; the request may be retried. */

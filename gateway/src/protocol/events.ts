@@ -15,6 +15,9 @@ export const ClientEvent = {
   Ping: 'ping',
   Typing: 'typing',
   Rooms: 'rooms',
+  Dm: 'dm',
+  DmResume: 'dm_resume',
+  Conversations: 'conversations',
 } as const;
 
 export type ClientEventName = (typeof ClientEvent)[keyof typeof ClientEvent];
@@ -31,6 +34,9 @@ export const ServerEvent = {
   Pong: 'pong',
   Typing: 'typing',
   Rooms: 'rooms',
+  Dm: 'dm',
+  DmHistory: 'dm_history',
+  Conversations: 'conversations',
   Error: 'error',
 } as const;
 

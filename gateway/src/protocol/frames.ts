@@ -86,6 +86,8 @@ export interface SendData {
 export interface AckData {
   id: string;
   seq: number;
+  /** Set when the acknowledged message is a direct one. */
+  conversation?: string;
 }
 
 export interface ResumeData {
@@ -130,6 +132,56 @@ export interface RoomsData {
   rooms: RoomSummary[];
 }
 
+/** A direct message to the person behind a nickname. */
+export interface DmData {
+  to: string;
+  text: string;
+  id: string;
+}
+
+/** A stored direct message as both of its people receive it. */
+export interface DirectMessage {
+  /** The two-person conversation; its seq is 1, 2, 3, … with no gap. */
+  conversation: string;
+  seq: number;
+  id: string;
+  /** The author's nickname when it was written. */
+  nick: string;
+  text: string;
+  /** Server time of acceptance, ISO 8601. */
+  at: string;
+  /** The instance that accepted it. */
+  server: string;
+  /** On live frames: the nickname it was addressed to. */
+  to?: string;
+}
+
+export interface DmResumeData {
+  conversation: string;
+  after: number;
+}
+
+export interface DmHistoryData {
+  conversation: string;
+  messages: DirectMessage[];
+}
+
+/** One conversation of this session's person, as the list shows it. */
+export interface ConversationSummary {
+  conversation: string;
+  /** The other person's nickname, the latest one the store saw. */
+  peer: string;
+  /** The instance the other person is on now; null when not online. */
+  server: string | null;
+  /** Seq of the latest message; 0 for none. */
+  last: number;
+  lastAt: string | null;
+}
+
+export interface ConversationsData {
+  conversations: ConversationSummary[];
+}
+
 /** Answer to `ping`: the client's proof that the connection is alive. */
 export interface PongData {
   /** Server time, ISO 8601. */
@@ -155,6 +207,9 @@ export interface ServerEventData {
   pong: PongData;
   typing: TypingNotice;
   rooms: RoomsData;
+  dm: DirectMessage;
+  dm_history: DmHistoryData;
+  conversations: ConversationsData;
   error: ErrorData;
 }
 
@@ -167,6 +222,9 @@ export interface ClientEventData {
   ping: Record<string, never>;
   typing: TypingData;
   rooms: Record<string, never>;
+  dm: DmData;
+  dm_resume: DmResumeData;
+  conversations: Record<string, never>;
 }
 
 /** A frame from the server, discriminated by its event name. */

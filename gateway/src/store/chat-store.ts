@@ -38,6 +38,29 @@ export interface NickClaim {
 }
 
 /**
+ * The two people of a direct conversation, by the hashes of their session
+ * tokens (never by nickname: a nickname can pass to somebody else), in
+ * ascending order, with the nicknames they last wrote under.
+ */
+export interface Conversation {
+  conversation: string;
+  holders: [string, string];
+  nicks: [string, string];
+}
+
+/** A conversation with its latest message, for the list. */
+export interface StoredConversation extends Conversation {
+  lastSeq: number;
+  lastAt: string | null;
+}
+
+/**
+ * The prefix of conversation ids. Room names cannot hold it, so a
+ * conversation's messages, stored as a room's, can never be joined.
+ */
+export const CONVERSATION_PREFIX = '@';
+
+/**
  * The shared, durable source of truth of the cluster: rooms and their
  * messages. Every implementation assigns each room's seq atomically, so that
  * seqs are 1, 2, 3, … with no gap and no repeat, whichever instance writes.
@@ -68,7 +91,10 @@ export interface ChatStore {
   /** Seq of the room's latest message; 0 for an empty or unknown room. */
   headSeq(room: string): Promise<number>;
 
-  /** Up to `limit` rooms, the most recently active first. */
+  /**
+   * Up to `limit` rooms, the most recently active first. Conversations
+   * are not rooms and are never listed.
+   */
   rooms(limit: number): Promise<StoredRoom[]>;
 
   /**
@@ -86,6 +112,18 @@ export interface ChatStore {
 
   /** Gives a claim up, if `holder` still has it. */
   releaseNick(claim: NickClaim): Promise<void>;
+
+  /**
+   * Records a conversation, or the nicknames its people use now. Its
+   * messages are appended and read like a room's, under its id.
+   */
+  openConversation(conversation: Conversation): Promise<void>;
+
+  /** The conversation with this id, or null. */
+  conversation(id: string): Promise<Conversation | null>;
+
+  /** Up to `limit` conversations of a holder, most recently active first. */
+  conversations(holder: string, limit: number): Promise<StoredConversation[]>;
 }
 
 /** Raised when a message id is reused in a room by another author. */

@@ -1,5 +1,6 @@
 import { roomsAndMessages } from './migrations/postgres/001-rooms-and-messages.js';
 import { nickClaims } from './migrations/postgres/002-nick-claims.js';
+import { conversations } from './migrations/postgres/003-conversations.js';
 import type { PostgresMigration } from './migrations/postgres/postgres-migration.js';
 
 /**
@@ -9,4 +10,5 @@ import type { PostgresMigration } from './migrations/postgres/postgres-migration
 export const postgresMigrations: readonly PostgresMigration[] = [
   roomsAndMessages,
   nickClaims,
+  conversations,
 ];

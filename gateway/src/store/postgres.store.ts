@@ -4,11 +4,14 @@ import { redactedUrl } from '../config/redacted-url.js';
 import type { Logger } from '../logging/logger.js';
 import type { ChatMessage } from '../protocol/index.js';
 import {
+  CONVERSATION_PREFIX,
   DuplicateIdError,
   type AppendResult,
   type ChatStore,
+  type Conversation,
   type NewMessage,
   type NickClaim,
+  type StoredConversation,
   type StoredRoom,
 } from './chat-store.js';
 import { postgresMigrations } from './postgres-migrations.js';
@@ -206,9 +209,10 @@ export class PostgresStore implements ChatStore {
       `SELECT r.name AS room, r.last_seq, m.at AS last_at
          FROM rooms r
          LEFT JOIN messages m ON m.room = r.name AND m.seq = r.last_seq
+        WHERE left(r.name, 1) <> $2
         ORDER BY m.at DESC NULLS LAST
         LIMIT $1`,
-      [limit],
+      [limit, CONVERSATION_PREFIX],
     );
 
     return rows.map((row) => ({
@@ -264,6 +268,52 @@ export class PostgresStore implements ChatStore {
       'DELETE FROM nick_claims WHERE room = $1 AND key = $2 AND holder = $3',
       [claim.room, claim.key, claim.holder],
     );
+  }
+
+  async openConversation(conversation: Conversation): Promise<void> {
+    const { holders, nicks } = conversation;
+    await this.query(
+      `INSERT INTO conversations (id, holder_a, holder_b, nick_a, nick_b)
+       VALUES ($1, $2, $3, $4, $5)
+       ON CONFLICT (id) DO UPDATE
+         SET nick_a = excluded.nick_a, nick_b = excluded.nick_b`,
+      [conversation.conversation, holders[0], holders[1], nicks[0], nicks[1]],
+    );
+  }
+
+  async conversation(id: string): Promise<Conversation | null> {
+    const { rows } = await this.query<ConversationRow>(
+      `SELECT id, holder_a, holder_b, nick_a, nick_b
+         FROM conversations WHERE id = $1`,
+      [id],
+    );
+
+    return rows[0] ? conversationOf(rows[0]) : null;
+  }
+
+  async conversations(
+    holder: string,
+    limit: number,
+  ): Promise<StoredConversation[]> {
+    const { rows } = await this.query<
+      ConversationRow & { last_seq: string | null; last_at: Date | null }
+    >(
+      `SELECT c.id, c.holder_a, c.holder_b, c.nick_a, c.nick_b,
+              r.last_seq, m.at AS last_at
+         FROM conversations c
+         LEFT JOIN rooms r ON r.name = c.id
+         LEFT JOIN messages m ON m.room = c.id AND m.seq = r.last_seq
+        WHERE c.holder_a = $1 OR c.holder_b = $1
+        ORDER BY m.at DESC NULLS LAST
+        LIMIT $2`,
+      [holder, limit],
+    );
+
+    return rows.map((row) => ({
+      ...conversationOf(row),
+      lastSeq: Number(row.last_seq ?? 0),
+      lastAt: row.last_at?.toISOString() ?? null,
+    }));
   }
 
   /**
@@ -409,4 +459,20 @@ export class PostgresStore implements ChatStore {
 
     return this.pool;
   }
+}
+
+interface ConversationRow {
+  id: string;
+  holder_a: string;
+  holder_b: string;
+  nick_a: string;
+  nick_b: string;
+}
+
+function conversationOf(row: ConversationRow): Conversation {
+  return {
+    conversation: row.id,
+    holders: [row.holder_a, row.holder_b],
+    nicks: [row.nick_a, row.nick_b],
+  };
 }

@@ -33,4 +33,17 @@ export const sqliteMigrations: readonly string[] = [
     PRIMARY KEY (room, key)
   ) STRICT;
   `,
+  `
+  CREATE TABLE conversations (
+    id         TEXT PRIMARY KEY,
+    holder_a   TEXT NOT NULL,
+    holder_b   TEXT NOT NULL,
+    nick_a     TEXT NOT NULL,
+    nick_b     TEXT NOT NULL,
+    created_at TEXT NOT NULL
+  ) STRICT;
+
+  CREATE INDEX conversations_holder_a ON conversations (holder_a);
+  CREATE INDEX conversations_holder_b ON conversations (holder_b);
+  `,
 ];

@@ -5,11 +5,14 @@ import Database from 'better-sqlite3';
 
 import type { ChatMessage } from '../protocol/index.js';
 import {
+  CONVERSATION_PREFIX,
   DuplicateIdError,
   type AppendResult,
   type ChatStore,
+  type Conversation,
   type NewMessage,
   type NickClaim,
+  type StoredConversation,
   type StoredRoom,
 } from './chat-store.js';
 import { sqliteMigrations } from './sqlite-migrations.js';
@@ -143,6 +146,45 @@ export class SqliteStore implements ChatStore {
     return Promise.resolve(rows);
   }
 
+  openConversation(conversation: Conversation): Promise<void> {
+    const { holders, nicks } = conversation;
+    this.use().openConversation.run(
+      conversation.conversation,
+      holders[0],
+      holders[1],
+      nicks[0],
+      nicks[1],
+      new Date().toISOString(),
+    );
+
+    return Promise.resolve();
+  }
+
+  conversation(id: string): Promise<Conversation | null> {
+    const row = this.use().conversation.get(id) as ConversationRow | undefined;
+
+    return Promise.resolve(row ? conversationOf(row) : null);
+  }
+
+  conversations(holder: string, limit: number): Promise<StoredConversation[]> {
+    const rows = this.use().conversations.all(
+      holder,
+      holder,
+      limit,
+    ) as (ConversationRow & {
+      last_seq: number | null;
+      last_at: string | null;
+    })[];
+
+    return Promise.resolve(
+      rows.map((row) => ({
+        ...conversationOf(row),
+        lastSeq: row.last_seq ?? 0,
+        lastAt: row.last_at,
+      })),
+    );
+  }
+
   claimNick(claim: NickClaim, ttlMs: number): Promise<boolean> {
     const s = this.use();
     const now = Date.now();
@@ -247,6 +289,25 @@ export class SqliteStore implements ChatStore {
         'SELECT r.name AS room, r.last_seq AS lastSeq, m.at AS lastAt ' +
           'FROM rooms r LEFT JOIN messages m ' +
           'ON m.room = r.name AND m.seq = r.last_seq ' +
+          `WHERE substr(r.name, 1, 1) <> '${CONVERSATION_PREFIX}' ` +
+          'ORDER BY m.at IS NULL, m.at DESC LIMIT ?',
+      ),
+      openConversation: db.prepare(
+        'INSERT INTO conversations ' +
+          '(id, holder_a, holder_b, nick_a, nick_b, created_at) ' +
+          'VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (id) DO UPDATE SET ' +
+          'nick_a = excluded.nick_a, nick_b = excluded.nick_b',
+      ),
+      conversation: db.prepare(
+        'SELECT id, holder_a, holder_b, nick_a, nick_b ' +
+          'FROM conversations WHERE id = ?',
+      ),
+      conversations: db.prepare(
+        'SELECT c.id, c.holder_a, c.holder_b, c.nick_a, c.nick_b, ' +
+          'r.last_seq, m.at AS last_at FROM conversations c ' +
+          'LEFT JOIN rooms r ON r.name = c.id ' +
+          'LEFT JOIN messages m ON m.room = c.id AND m.seq = r.last_seq ' +
+          'WHERE c.holder_a = ? OR c.holder_b = ? ' +
           'ORDER BY m.at IS NULL, m.at DESC LIMIT ?',
       ),
       claimOf: db.prepare(
@@ -276,4 +337,20 @@ export class SqliteStore implements ChatStore {
       ),
     };
   }
+}
+
+interface ConversationRow {
+  id: string;
+  holder_a: string;
+  holder_b: string;
+  nick_a: string;
+  nick_b: string;
+}
+
+function conversationOf(row: ConversationRow): Conversation {
+  return {
+    conversation: row.id,
+    holders: [row.holder_a, row.holder_b],
+    nicks: [row.nick_a, row.nick_b],
+  };
 }

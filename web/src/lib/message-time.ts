@@ -21,3 +21,23 @@ export function localDateTime(iso: string): string {
 
   return Number.isNaN(date.getTime()) ? iso : fullDate.format(date);
 }
+
+const dayFormat = new Intl.DateTimeFormat(undefined, { dateStyle: 'full' });
+
+/** The local calendar day of a timestamp, e.g. "2026-12-04", to group by. */
+export function localDayKey(iso: string): string {
+  const date = new Date(iso);
+  if (Number.isNaN(date.getTime())) return '';
+
+  const month = String(date.getMonth() + 1).padStart(2, '0');
+  const day = String(date.getDate()).padStart(2, '0');
+
+  return `${date.getFullYear()}-${month}-${day}`;
+}
+
+/** The local day of a timestamp in words, for a day separator. */
+export function localDay(iso: string): string {
+  const date = new Date(iso);
+
+  return Number.isNaN(date.getTime()) ? '' : dayFormat.format(date);
+}

@@ -10,6 +10,8 @@ export interface SocketListener {
   received(text: string): void;
   /** The open or opening socket is gone; a retry may follow. */
   closed(code: number): void;
+  /** The page became visible again with the socket open. */
+  returned(): void;
 }
 
 /**
@@ -28,8 +30,12 @@ const STABLE_AFTER_MS = 5_000;
 /**
  * Browsers answer WebSocket pings without telling the page, so a frozen
  * path (a half-open TCP connection, a suspended laptop) would look open
- * forever. The page sends its own `ping` this often, and a socket from
- * which nothing arrived for PING_TIMEOUT_MS is given up.
+ * forever. The page sends its own `ping` this often, and a socket that
+ * left a ping unanswered for PING_TIMEOUT_MS is given up.
+ *
+ * Background tabs run timers once a minute or less, so silence since the
+ * last frame proves nothing there: only a ping that was sent and not
+ * answered does. Coming back to the foreground pings at once.
  */
 const PING_EVERY_MS = 10_000;
 const PING_TIMEOUT_MS = 25_000;
@@ -59,7 +65,8 @@ export class ReconnectingSocket {
   #retryTimer: number | undefined;
   #connectTimer: number | undefined;
   #pingTimer: number | undefined;
-  #lastHeardAt = 0;
+  /** When the oldest ping not yet answered was sent; 0 when none is. */
+  #pingSentAt = 0;
   #running = false;
   /** Set from the balancer's answer after a failed connect. */
   #noServer = false;
@@ -80,6 +87,7 @@ export class ReconnectingSocket {
 
     this.#running = true;
     window.addEventListener('online', this.#onOnline);
+    document.addEventListener('visibilitychange', this.#onVisibility);
     this.#connect();
   }
 
@@ -89,6 +97,7 @@ export class ReconnectingSocket {
 
     this.#running = false;
     window.removeEventListener('online', this.#onOnline);
+    document.removeEventListener('visibilitychange', this.#onVisibility);
     this.#clearTimers();
 
     const socket = this.#socket;
@@ -144,7 +153,7 @@ export class ReconnectingSocket {
     socket.onmessage = (event: MessageEvent<unknown>) => {
       if (socket !== this.#socket || typeof event.data !== 'string') return;
 
-      this.#lastHeardAt = Date.now();
+      this.#pingSentAt = 0;
       this.#listener.received(event.data);
     };
     socket.onclose = (event) => {
@@ -180,17 +189,24 @@ export class ReconnectingSocket {
     }, delay);
   }
 
-  /** Pings the gateway and gives the socket up when it falls silent. */
+  /** Pings the gateway and gives the socket up when a ping goes unanswered. */
   #watchLiveness(socket: WebSocket): void {
-    this.#lastHeardAt = Date.now();
+    this.#pingSentAt = 0;
     window.clearInterval(this.#pingTimer);
     this.#pingTimer = window.setInterval(() => {
-      if (Date.now() - this.#lastHeardAt > PING_TIMEOUT_MS) {
-        socket.close(SILENT_CLOSE, 'no answer');
-        return;
-      }
-      socket.send(JSON.stringify({ event: ClientEvent.Ping, data: {} }));
+      this.#checkLiveness(socket);
     }, PING_EVERY_MS);
+  }
+
+  #checkLiveness(socket: WebSocket): void {
+    const unanswered = this.#pingSentAt !== 0;
+    if (unanswered && Date.now() - this.#pingSentAt > PING_TIMEOUT_MS) {
+      socket.close(SILENT_CLOSE, 'no answer');
+      return;
+    }
+
+    if (!unanswered) this.#pingSentAt = Date.now();
+    socket.send(JSON.stringify({ event: ClientEvent.Ping, data: {} }));
   }
 
   /**
@@ -218,6 +234,24 @@ export class ReconnectingSocket {
     this.#retryTimer = undefined;
     this.#connectTimer = undefined;
   }
+
+  /**
+   * Back from the background: prove the socket alive now rather than at
+   * the next throttled tick, and let the owner catch up on what it missed.
+   * A socket that died meanwhile is retried at once.
+   */
+  readonly #onVisibility = (): void => {
+    if (document.visibilityState !== 'visible') return;
+
+    const socket = this.#socket;
+    if (socket?.readyState === WebSocket.OPEN) {
+      this.#checkLiveness(socket);
+      this.#listener.returned();
+      return;
+    }
+
+    this.retryNow();
+  };
 
   /** The network came back: waiting out the backoff would only delay. */
   readonly #onOnline = (): void => {
