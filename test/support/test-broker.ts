@@ -12,7 +12,10 @@ export interface TestBroker {
 
 export async function startTestBroker(): Promise<TestBroker> {
   const broker = await Aedes.createBroker();
-  const server: Server = createServer(broker.handle);
+  const server: Server = createServer((socket) => {
+    socket.setNoDelay(true);
+    broker.handle(socket);
+  });
   const port = await freePort();
 
   await new Promise<void>((resolve) =>

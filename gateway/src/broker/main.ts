@@ -20,7 +20,13 @@ async function main(): Promise<void> {
     logger.debug({ client: client.id, err: err.message }, 'client error');
   });
 
-  const server = createServer(broker.handle);
+  const server = createServer((socket) => {
+    // Chat messages are small and come in bursts: with Nagle's algorithm a
+    // second publish waits for the ACK of the first, and the peer delays
+    // that ACK by up to 40 ms.
+    socket.setNoDelay(true);
+    broker.handle(socket);
+  });
   server.on('error', (err) => {
     logger.fatal({ err, port }, 'the bus cannot listen');
     process.exit(1);

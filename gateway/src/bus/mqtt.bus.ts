@@ -53,6 +53,11 @@ export class MqttBus implements ChatBus {
     this.client = client;
 
     client.on('connect', () => {
+      // No Nagle on the bus: see the broker. mqtt.js exposes the TCP socket
+      // as its stream and makes a new one on every reconnect.
+      (client.stream as { setNoDelay?: (on: boolean) => void }).setNoDelay?.(
+        true,
+      );
       client.options.reconnectPeriod = RECONNECT_MIN_MS;
       this.logger.info({ bus: this.shownUrl }, 'connected to the bus');
       handlers.state(true);
