@@ -14,6 +14,7 @@ import {
   type StoredConversation,
   type StoredRoom,
 } from './chat-store.js';
+import { conversationOf, type ConversationRow } from './conversation-row.js';
 import { postgresMigrations } from './postgres-migrations.js';
 import { migratePostgres } from './postgres-migrator.js';
 
@@ -459,20 +460,4 @@ export class PostgresStore implements ChatStore {
 
     return this.pool;
   }
-}
-
-interface ConversationRow {
-  id: string;
-  holder_a: string;
-  holder_b: string;
-  nick_a: string;
-  nick_b: string;
-}
-
-function conversationOf(row: ConversationRow): Conversation {
-  return {
-    conversation: row.id,
-    holders: [row.holder_a, row.holder_b],
-    nicks: [row.nick_a, row.nick_b],
-  };
 }

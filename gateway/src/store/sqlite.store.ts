@@ -15,6 +15,7 @@ import {
   type StoredConversation,
   type StoredRoom,
 } from './chat-store.js';
+import { conversationOf, type ConversationRow } from './conversation-row.js';
 import { sqliteMigrations } from './sqlite-migrations.js';
 
 type Row = ChatMessage;
@@ -337,20 +338,4 @@ export class SqliteStore implements ChatStore {
       ),
     };
   }
-}
-
-interface ConversationRow {
-  id: string;
-  holder_a: string;
-  holder_b: string;
-  nick_a: string;
-  nick_b: string;
-}
-
-function conversationOf(row: ConversationRow): Conversation {
-  return {
-    conversation: row.id,
-    holders: [row.holder_a, row.holder_b],
-    nicks: [row.nick_a, row.nick_b],
-  };
 }
