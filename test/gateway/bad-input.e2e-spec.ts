@@ -1,7 +1,3 @@
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import WebSocket from 'ws';
 
@@ -10,8 +6,8 @@ import {
   ErrorCode,
   type ErrorCodeName,
 } from '../../gateway/src/protocol/index.js';
-import { startTestBroker, type TestBroker } from '../support/test-broker.js';
-import { startTestGateway, type TestGateway } from '../support/test-gateway.js';
+import { startGatewayPair, type GatewayPair } from '../support/gateway-pair.js';
+import { type TestGateway } from '../support/test-gateway.js';
 import { TestClient } from '../support/test-client.js';
 
 const long = (n: number) => 'x'.repeat(n);
@@ -85,8 +81,7 @@ const BAD_FRAMES: [string, string, ErrorCodeName][] = [
 ];
 
 describe('ChatGateway with bad input', () => {
-  let broker: TestBroker;
-  let storeDir: string;
+  let pair: GatewayPair;
   let east: TestGateway;
   let west: TestGateway;
   const clients: TestClient[] = [];
@@ -98,29 +93,16 @@ describe('ChatGateway with bad input', () => {
   };
 
   beforeAll(async () => {
-    broker = await startTestBroker();
-    storeDir = mkdtempSync(join(tmpdir(), 'chat-bad-'));
-    const env = { RATE_LIMIT_PER_SECOND: '10', RATE_LIMIT_BURST: '30' };
-    east = await startTestGateway({
-      busUrl: broker.url,
-      instance: 'gateway-east',
-      storeDir,
-      env,
+    pair = await startGatewayPair('bad', {
+      RATE_LIMIT_PER_SECOND: '10',
+      RATE_LIMIT_BURST: '30',
     });
-    west = await startTestGateway({
-      busUrl: broker.url,
-      instance: 'gateway-west',
-      storeDir,
-      env,
-    });
+    ({ east, west } = pair);
   });
 
   afterAll(async () => {
     await Promise.all(clients.map((client) => client.close()));
-    await east?.close();
-    await west?.close();
-    await broker?.close();
-    rmSync(storeDir, { recursive: true, force: true });
+    await pair?.close();
   });
 
   it('answers each bad frame with its code, keeps the connection, and shows others none of it', async () => {

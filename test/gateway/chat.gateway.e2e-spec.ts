@@ -1,17 +1,12 @@
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 
 import { ErrorCode } from '../../gateway/src/protocol/index.js';
-import { startTestBroker, type TestBroker } from '../support/test-broker.js';
-import { startTestGateway, type TestGateway } from '../support/test-gateway.js';
+import { startGatewayPair, type GatewayPair } from '../support/gateway-pair.js';
+import { type TestGateway } from '../support/test-gateway.js';
 import { TestClient } from '../support/test-client.js';
 
 describe('ChatGateway', () => {
-  let broker: TestBroker;
-  let storeDir: string;
+  let pair: GatewayPair;
   let east: TestGateway;
   let west: TestGateway;
   const clients: TestClient[] = [];
@@ -23,26 +18,13 @@ describe('ChatGateway', () => {
   };
 
   beforeAll(async () => {
-    broker = await startTestBroker();
-    storeDir = mkdtempSync(join(tmpdir(), 'chat-e2e-'));
-    east = await startTestGateway({
-      busUrl: broker.url,
-      instance: 'gateway-east',
-      storeDir,
-    });
-    west = await startTestGateway({
-      busUrl: broker.url,
-      instance: 'gateway-west',
-      storeDir,
-    });
+    pair = await startGatewayPair('e2e');
+    ({ east, west } = pair);
   });
 
   afterAll(async () => {
     await Promise.all(clients.map((client) => client.close()));
-    await east?.close();
-    await west?.close();
-    await broker?.close();
-    rmSync(storeDir, { recursive: true, force: true });
+    await pair?.close();
   });
 
   describe('hello', () => {

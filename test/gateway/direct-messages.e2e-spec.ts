@@ -1,16 +1,11 @@
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 
-import { startTestBroker, type TestBroker } from '../support/test-broker.js';
-import { startTestGateway, type TestGateway } from '../support/test-gateway.js';
+import { startGatewayPair, type GatewayPair } from '../support/gateway-pair.js';
+import { type TestGateway } from '../support/test-gateway.js';
 import { TestClient } from '../support/test-client.js';
 
 describe('ChatGateway direct messages', () => {
-  let broker: TestBroker;
-  let storeDir: string;
+  let pair: GatewayPair;
   let east: TestGateway;
   let west: TestGateway;
   const clients: TestClient[] = [];
@@ -32,29 +27,16 @@ describe('ChatGateway direct messages', () => {
     new Promise((resolve) => setTimeout(resolve, ms));
 
   beforeAll(async () => {
-    broker = await startTestBroker();
-    storeDir = mkdtempSync(join(tmpdir(), 'chat-direct-'));
-    const env = { RATE_LIMIT_PER_SECOND: '1000', RATE_LIMIT_BURST: '1000' };
-    east = await startTestGateway({
-      busUrl: broker.url,
-      instance: 'gateway-east',
-      storeDir,
-      env,
+    pair = await startGatewayPair('direct', {
+      RATE_LIMIT_PER_SECOND: '1000',
+      RATE_LIMIT_BURST: '1000',
     });
-    west = await startTestGateway({
-      busUrl: broker.url,
-      instance: 'gateway-west',
-      storeDir,
-      env,
-    });
+    ({ east, west } = pair);
   });
 
   afterAll(async () => {
     await Promise.all(clients.map((client) => client.close()));
-    await east?.close();
-    await west?.close();
-    await broker?.close();
-    rmSync(storeDir, { recursive: true, force: true });
+    await pair?.close();
   });
 
   it('delivers a dm once to each session of the recipient and to the sender’s other session, with gapless seqs', async () => {

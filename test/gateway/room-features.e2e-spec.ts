@@ -1,16 +1,11 @@
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 
-import { startTestBroker, type TestBroker } from '../support/test-broker.js';
-import { startTestGateway, type TestGateway } from '../support/test-gateway.js';
+import { startGatewayPair, type GatewayPair } from '../support/gateway-pair.js';
+import { type TestGateway } from '../support/test-gateway.js';
 import { TestClient } from '../support/test-client.js';
 
 describe('ChatGateway typing and rooms', () => {
-  let broker: TestBroker;
-  let storeDir: string;
+  let pair: GatewayPair;
   let east: TestGateway;
   let west: TestGateway;
   const clients: TestClient[] = [];
@@ -24,29 +19,16 @@ describe('ChatGateway typing and rooms', () => {
   };
 
   beforeAll(async () => {
-    broker = await startTestBroker();
-    storeDir = mkdtempSync(join(tmpdir(), 'chat-features-'));
-    const env = { RATE_LIMIT_PER_SECOND: '1000', RATE_LIMIT_BURST: '1000' };
-    east = await startTestGateway({
-      busUrl: broker.url,
-      instance: 'gateway-east',
-      storeDir,
-      env,
+    pair = await startGatewayPair('features', {
+      RATE_LIMIT_PER_SECOND: '1000',
+      RATE_LIMIT_BURST: '1000',
     });
-    west = await startTestGateway({
-      busUrl: broker.url,
-      instance: 'gateway-west',
-      storeDir,
-      env,
-    });
+    ({ east, west } = pair);
   });
 
   afterAll(async () => {
     await Promise.all(clients.map((client) => client.close()));
-    await east?.close();
-    await west?.close();
-    await broker?.close();
-    rmSync(storeDir, { recursive: true, force: true });
+    await pair?.close();
   });
 
   it('relays typing to the other members on both instances, thinned, and stores nothing', async () => {

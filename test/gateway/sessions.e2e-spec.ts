@@ -1,15 +1,13 @@
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 
 import { CloseCode, type Member } from '../../gateway/src/protocol/index.js';
-import { startTestBroker, type TestBroker } from '../support/test-broker.js';
+import { startGatewayPair, type GatewayPair } from '../support/gateway-pair.js';
+import type { TestBroker } from '../support/test-broker.js';
 import { startTestGateway, type TestGateway } from '../support/test-gateway.js';
 import { TestClient } from '../support/test-client.js';
 
 describe('ChatGateway sessions across instances', () => {
+  let pair: GatewayPair;
   let broker: TestBroker;
   let storeDir: string;
   let east: TestGateway;
@@ -25,28 +23,13 @@ describe('ChatGateway sessions across instances', () => {
   const env = { HEARTBEAT_MS: '200', PRESENCE_INTERVAL_MS: '200' };
 
   beforeAll(async () => {
-    broker = await startTestBroker();
-    storeDir = mkdtempSync(join(tmpdir(), 'chat-sessions-'));
-    east = await startTestGateway({
-      busUrl: broker.url,
-      instance: 'gateway-east',
-      storeDir,
-      env,
-    });
-    west = await startTestGateway({
-      busUrl: broker.url,
-      instance: 'gateway-west',
-      storeDir,
-      env,
-    });
+    pair = await startGatewayPair('sessions', env);
+    ({ broker, storeDir, east, west } = pair);
   });
 
   afterAll(async () => {
     await Promise.all(clients.map((client) => client.close()));
-    await east?.close();
-    await west?.close();
-    await broker?.close();
-    rmSync(storeDir, { recursive: true, force: true });
+    await pair?.close();
   });
 
   it('acks a send retried on the other instance with the same seq and delivers it once', async () => {

@@ -1,0 +1,41 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+
+import { startTestBroker, type TestBroker } from './test-broker.js';
+import { startTestGateway, type TestGateway } from './test-gateway.js';
+
+/** Two in-process gateways, east and west, on one broker and one store. */
+export interface GatewayPair {
+  broker: TestBroker;
+  storeDir: string;
+  east: TestGateway;
+  west: TestGateway;
+  /** Stops both gateways and the broker and removes the store. */
+  close(): Promise<void>;
+}
+
+export async function startGatewayPair(
+  name: string,
+  env: Record<string, string> = {},
+): Promise<GatewayPair> {
+  const broker = await startTestBroker();
+  const storeDir = mkdtempSync(join(tmpdir(), `chat-${name}-`));
+  const start = (instance: string) =>
+    startTestGateway({ busUrl: broker.url, instance, storeDir, env });
+  const east = await start('gateway-east');
+  const west = await start('gateway-west');
+
+  return {
+    broker,
+    storeDir,
+    east,
+    west,
+    close: async () => {
+      await east.close();
+      await west.close();
+      await broker.close();
+      rmSync(storeDir, { recursive: true, force: true });
+    },
+  };
+}
