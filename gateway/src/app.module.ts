@@ -11,6 +11,7 @@ import { CHAT_METRICS, ChatMetrics } from './metrics/chat-metrics.js';
 import { MetricsController } from './metrics/metrics.controller.js';
 import { CHAT_STORE } from './store/chat-store.js';
 import { createStore } from './store/store.factory.js';
+import { WRITE_WINDOW, WriteWindow } from './ws/write-window.js';
 
 /**
  * The gateway application. The configuration and the logger come from the
@@ -23,6 +24,13 @@ export class AppModule {
     logger: Logger,
     metrics: ChatMetrics = new ChatMetrics(config.instance),
   ): DynamicModule {
+    const released = (frames: number, writes: number) =>
+      metrics.windowReleased(frames, writes);
+    const window = new WriteWindow(config.writeWindowMs, released);
+    // A publish waits only for the I/O at hand: its receivers' own windows
+    // would add a second wait on the way to their members.
+    const busWindow = new WriteWindow(0, released);
+
     return {
       module: AppModule,
       controllers: [HealthController, MetricsController],
@@ -30,6 +38,7 @@ export class AppModule {
         { provide: CHAT_METRICS, useValue: metrics },
         { provide: GATEWAY_CONFIG, useValue: config },
         { provide: LOGGER, useValue: logger },
+        { provide: WRITE_WINDOW, useValue: window },
         {
           provide: CHAT_STORE,
           useFactory: () =>
@@ -38,7 +47,7 @@ export class AppModule {
         {
           provide: CHAT_BUS,
           useFactory: () =>
-            createBus(config, logger.child({ component: 'bus' })),
+            createBus(config, logger.child({ component: 'bus' }), busWindow),
         },
         ChatService,
         ChatGateway,

@@ -1,3 +1,5 @@
+import type { Socket } from 'node:net';
+
 import WebSocket from 'ws';
 
 import type {
@@ -22,9 +24,14 @@ interface Waiter {
 export class TestClient {
   readonly frames: { event: EventName; data: unknown }[] = [];
   readonly closed: Promise<{ code: number; reason: string }>;
+  /** The TCP socket under the WebSocket, once the upgrade is answered. */
+  transport: Socket | undefined;
   private waiters: Waiter[] = [];
 
   private constructor(readonly socket: WebSocket) {
+    socket.once('upgrade', (response) => {
+      this.transport = response.socket;
+    });
     socket.on('message', (raw: Buffer) => this.receive(raw.toString('utf8')));
     this.closed = new Promise((resolve) => {
       socket.once('close', (code, reason) =>

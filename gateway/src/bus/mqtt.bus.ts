@@ -1,9 +1,12 @@
+import { Socket } from 'node:net';
+
 import mqtt, { type MqttClient } from 'mqtt';
 
 import { redactedUrl } from '../config/redacted-url.js';
 import type { Logger } from '../logging/logger.js';
 import type { ChatMessage } from '../protocol/index.js';
 import type { PresenceLease } from '../presence/presence-lease.js';
+import type { WriteWindow } from '../ws/write-window.js';
 import { dispatchBusPayload } from './bus-dispatch.js';
 import type { DirectSignal } from './direct-signal.js';
 import type { TypingSignal } from './typing-signal.js';
@@ -31,6 +34,7 @@ export class MqttBus implements ChatBus {
     prefix: string,
     private readonly clientId: string,
     private readonly logger: Logger,
+    private readonly window?: WriteWindow,
   ) {
     this.topics = new BusTopics(prefix);
     this.shownUrl = redactedUrl(url);
@@ -133,7 +137,14 @@ export class MqttBus implements ChatBus {
   }
 
   publishMessage(message: ChatMessage): void {
-    this.use().publish(this.topics.room(message.room), JSON.stringify(message));
+    const client = this.use();
+
+    // Messages accepted while the instance handles one batch of I/O reach
+    // the broker in one write.
+    if (this.window && client.stream instanceof Socket) {
+      this.window.hold(client.stream);
+    }
+    client.publish(this.topics.room(message.room), JSON.stringify(message));
   }
 
   publishTyping(signal: TypingSignal): void {

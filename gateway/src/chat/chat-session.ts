@@ -1,9 +1,11 @@
 import { createHash, randomBytes } from 'node:crypto';
+import type { Socket } from 'node:net';
 
 import type { WebSocket } from 'ws';
 
 import type { ServerFrame } from '../protocol/index.js';
 import { sendBounded } from '../ws/bounded-send.js';
+import type { WriteWindow } from '../ws/write-window.js';
 
 /** What a session knows of one room it has joined. */
 export interface Membership {
@@ -32,6 +34,9 @@ export class ChatSession {
     readonly id: string,
     readonly socket: WebSocket,
     readonly address: string,
+    /** The TCP socket under `socket`, whose writes the window holds. */
+    private readonly transport: Socket,
+    private readonly window: WriteWindow,
     private readonly maxBufferedBytes: number,
     private readonly onDrop: (session: ChatSession) => void,
   ) {
@@ -59,11 +64,12 @@ export class ChatSession {
   }
 
   /** Sends a frame encoded once for many sessions; see sendBounded. */
-  sendRaw(text: string): void {
+  sendRaw(text: string | Buffer): void {
     if (this.dropped) {
       return;
     }
 
+    this.window.hold(this.transport);
     const open = this.socket.readyState === this.socket.OPEN;
     if (!sendBounded(this.socket, text, this.maxBufferedBytes) && open) {
       this.dropped = true;

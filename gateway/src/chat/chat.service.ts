@@ -32,6 +32,7 @@ import {
   DuplicateIdError,
   type ChatStore,
 } from '../store/chat-store.js';
+import { WRITE_WINDOW, type WriteWindow } from '../ws/write-window.js';
 import { ChatError } from './chat-error.js';
 import { ChatSession } from './chat-session.js';
 import type {
@@ -114,6 +115,7 @@ export class ChatService
     @Inject(CHAT_BUS) private readonly bus: ChatBus,
     @Inject(LOGGER) logger: Logger,
     @Inject(CHAT_METRICS) private readonly metrics: ChatMetrics,
+    @Inject(WRITE_WINDOW) private readonly writeWindow: WriteWindow,
   ) {
     this.logger = logger.child({ component: 'chat' });
     this.presence = new PresenceService({
@@ -235,6 +237,8 @@ export class ChatService
       `${this.config.instance}/${(this.nextSessionId++).toString(36)}`,
       socket,
       clientAddress(request),
+      request.socket,
+      this.writeWindow,
       this.config.maxBufferedBytes,
       (slow) =>
         this.logger.warn(
@@ -638,7 +642,9 @@ export class ChatService
       : undefined;
     const data = { ...message, trace };
     // Encoded once for every recipient on this instance.
-    const frame = JSON.stringify({ event: ServerEvent.Message, data });
+    const frame = Buffer.from(
+      JSON.stringify({ event: ServerEvent.Message, data }),
+    );
 
     let sent = 0;
     for (const session of this.registry.sessions(message.room)) {

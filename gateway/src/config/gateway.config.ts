@@ -46,6 +46,11 @@ export interface GatewayConfig {
   allowedOrigins: ReadonlySet<string>;
   /** Host names the chat is served under, besides loopback. */
   allowedHosts: ReadonlySet<string>;
+  /**
+   * How long a connection's outgoing frames may wait to leave together, in
+   * ms; 0 holds them only while the instance handles the I/O at hand.
+   */
+  writeWindowMs: number;
   /** pino level name. */
   logLevel: string;
 }
@@ -105,6 +110,7 @@ export function loadGatewayConfig(env: Env = process.env): GatewayConfig {
     ),
     allowedOrigins: readList(env.ALLOWED_ORIGINS),
     allowedHosts: readList(env.ALLOWED_HOSTS),
+    writeWindowMs: readInt(env, 'WRITE_WINDOW_MS', 8, 0, 1000),
     logLevel: env.LOG_LEVEL ?? 'info',
   };
 }

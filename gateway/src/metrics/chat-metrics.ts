@@ -22,6 +22,8 @@ export class ChatMetrics {
   private readonly rejected: Counter<'code'>;
   private readonly storeWrite: Histogram;
   private readonly busRoundTrip: Histogram;
+  private readonly framesHeld: Counter;
+  private readonly windowWrites: Counter;
   private readonly monitor = new Pm2Monitor();
   // Plain running totals beside the counters: prom-client reads its own
   // asynchronously, and /readyz answers from these on every probe.
@@ -71,6 +73,16 @@ export class ChatMetrics {
       buckets: [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.5],
       registers,
     });
+    this.framesHeld = new Counter({
+      name: 'chat_window_frames_total',
+      help: 'Frames and bus publishes that waited in the write window',
+      registers,
+    });
+    this.windowWrites = new Counter({
+      name: 'chat_window_writes_total',
+      help: 'Socket writes the write window let them out in',
+      registers,
+    });
   }
 
   connectionsChanged(count: number): void {
@@ -113,6 +125,12 @@ export class ChatMetrics {
   busRoundTripped(seconds: number): void {
     this.busRoundTrip.observe(seconds);
     this.monitor.busRoundTrip(seconds);
+  }
+
+  /** A write window closed: `frames` left in `writes` socket writes. */
+  windowReleased(frames: number, writes: number): void {
+    this.framesHeld.inc(frames);
+    this.windowWrites.inc(writes);
   }
 
   /** The Prometheus text exposition of every metric. */

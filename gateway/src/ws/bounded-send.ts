@@ -14,7 +14,7 @@ const SLOW_GRACE_MS = 1000;
  */
 export function sendBounded(
   socket: WebSocket,
-  text: string,
+  text: string | Buffer,
   maxBufferedBytes: number,
 ): boolean {
   if (socket.readyState !== socket.OPEN) {
@@ -27,6 +27,7 @@ export function sendBounded(
     return false;
   }
 
-  socket.send(text);
+  // A Buffer is the UTF-8 of a text frame encoded once for many sockets.
+  socket.send(text, { binary: false });
   return true;
 }
