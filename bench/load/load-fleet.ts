@@ -159,8 +159,14 @@ export class LoadFleet {
         ),
       );
     }
-    const add = (key: keyof Omit<StepStats, 'histogram'>) =>
+    const add = (key: keyof Omit<StepStats, 'histogram' | 'silent'>) =>
       sum(answers.map((a) => a[key]));
+    const silent: Record<string, number> = {};
+    for (const answer of answers) {
+      for (const [server, count] of Object.entries(answer.silent)) {
+        silent[server] = (silent[server] ?? 0) + count;
+      }
+    }
 
     return {
       delivered: add('delivered'),
@@ -170,6 +176,7 @@ export class LoadFleet {
       errors: add('errors'),
       stray: add('stray'),
       dropped: add('dropped'),
+      silent,
       histogram,
     };
   }

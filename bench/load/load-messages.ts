@@ -89,6 +89,11 @@ export interface StepStats {
   stray: number;
   /** Clients whose socket closed during the run. */
   dropped: number;
+  /**
+   * Clients that received no message of the step, by the server they are
+   * on: where deliveries are lost, this says whose.
+   */
+  silent: Record<string, number>;
   histogram: { counts: Uint32Array; maxMicros: number };
 }
 

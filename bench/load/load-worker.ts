@@ -182,8 +182,20 @@ class LoadWorker {
       acks: this.counters.acks,
       errors: this.counters.errors,
       dropped: this.counters.dropped,
+      silent: this.silentClients(),
       histogram: this.histogram.toJSON(),
     };
+  }
+
+  private silentClients(): Record<string, number> {
+    const silent: Record<string, number> = {};
+    for (const [index, client] of this.clients) {
+      if (!this.ledgers.has(index)) {
+        silent[client.server] = (silent[client.server] ?? 0) + 1;
+      }
+    }
+
+    return silent;
   }
 
   private emptyStats(): StepStats {
@@ -195,6 +207,7 @@ class LoadWorker {
       errors: 0,
       stray: 0,
       dropped: 0,
+      silent: {},
       histogram: new LatencyHistogram().toJSON(),
     };
   }

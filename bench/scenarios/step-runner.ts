@@ -27,6 +27,11 @@ export interface StepResult {
   acks: number;
   errors: number;
   dropped: number;
+  /**
+   * Clients that received nothing of the step, by server: in a step where
+   * every client should receive, the servers whose deliveries were lost.
+   */
+  silentClients: Record<string, number>;
   deliveriesPerSecond: number;
   p50Ms: number;
   p99Ms: number;
@@ -143,6 +148,7 @@ export async function runStep(
     acks: stats.acks,
     errors: stats.errors,
     dropped: stats.dropped,
+    silentClients: stats.silent,
     deliveriesPerSecond: stats.delivered / input.seconds,
     p50Ms: stats.histogram.percentileMs(0.5),
     p99Ms,
