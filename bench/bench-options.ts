@@ -39,7 +39,9 @@ const FULL = {
   fanOutClients: 200,
   fanOutSenders: 10,
   fanOutRates: [100, 200, 400],
-  rampRates: [100, 200, 300, 400, 500, 600, 700, 800, 1000, 1200, 1500],
+  rampRates: [
+    100, 200, 300, 400, 500, 600, 700, 800, 1000, 1200, 1500, 2000, 2500, 3000,
+  ],
   manyRoomsCount: 400,
   manyRoomsSize: 5,
   manyRoomsRates: [200, 400, 800, 1600, 2400, 3200],

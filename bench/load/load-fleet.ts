@@ -20,6 +20,8 @@ export interface FleetConnection {
   connected: number;
   failed: number;
   servers: Record<string, number>;
+  /** Joined clients' global indices per instance, in index order. */
+  clientsByServer: Record<string, number[]>;
   firstError: string | null;
   elapsedMs: number;
 }
@@ -92,16 +94,24 @@ export class LoadFleet {
     )) as ConnectAnswer[];
 
     const servers: Record<string, number> = {};
+    const clientsByServer: Record<string, number[]> = {};
     for (const answer of answers) {
       for (const [name, count] of Object.entries(answer.servers)) {
         servers[name] = (servers[name] ?? 0) + count;
       }
+      for (const [name, indices] of Object.entries(answer.clientsByServer)) {
+        (clientsByServer[name] ??= []).push(...indices);
+      }
+    }
+    for (const indices of Object.values(clientsByServer)) {
+      indices.sort((a, b) => a - b);
     }
 
     return {
       connected: sum(answers.map((a) => a.connected)),
       failed: sum(answers.map((a) => a.failed)),
       servers,
+      clientsByServer,
       firstError: answers.find((a) => a.firstError)?.firstError ?? null,
       elapsedMs: performance.now() - started,
     };

@@ -62,6 +62,8 @@ export interface ConnectAnswer {
   failed: number;
   /** Joined clients per instance name that answered the join. */
   servers: Record<string, number>;
+  /** The global indices of those clients, per instance name. */
+  clientsByServer: Record<string, number[]>;
   firstError: string | null;
 }
 

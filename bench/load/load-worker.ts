@@ -56,6 +56,7 @@ class LoadWorker {
   private async connect(request: ConnectRequest): Promise<WorkerAnswer> {
     const queue = [...request.clients];
     const servers: Record<string, number> = {};
+    const clientsByServer: Record<string, number[]> = {};
     let connected = 0;
     let failed = 0;
     let firstError: string | null = null;
@@ -72,6 +73,7 @@ class LoadWorker {
           await client.connect(request.timeoutMs);
           this.clients.set(spec.index, client);
           servers[client.server] = (servers[client.server] ?? 0) + 1;
+          (clientsByServer[client.server] ??= []).push(spec.index);
           connected++;
         } catch (err) {
           failed++;
@@ -88,6 +90,7 @@ class LoadWorker {
       connected,
       failed,
       servers,
+      clientsByServer,
       firstError,
     };
   }

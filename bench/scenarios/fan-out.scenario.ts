@@ -1,5 +1,5 @@
 import { connectAll, roomClients, type BenchContext } from './bench-context.js';
-import { runStep, spreadSenders, type StepResult } from './step-runner.js';
+import { runStep, spreadOverServers, type StepResult } from './step-runner.js';
 
 /** One room's clients, connected and joined, ready to send. */
 export interface FanOutRoom {
@@ -19,10 +19,10 @@ export async function openFanOutRoom(
   name: string,
   urlFor: (index: number) => string,
 ): Promise<FanOutRoom> {
-  const { fanOutClients, fanOutSenders, workers } = ctx.options;
+  const { fanOutClients, fanOutSenders } = ctx.options;
   const clients = roomClients(ctx, name, fanOutClients, fanOutClients, urlFor);
   const connection = await connectAll(ctx, clients, 100);
-  const senders = spreadSenders(fanOutClients, fanOutSenders, workers);
+  const senders = spreadOverServers(connection.clientsByServer, fanOutSenders);
 
   await runStep(ctx, {
     label: 'warm-up',

@@ -187,3 +187,30 @@ export function spreadSenders(
     return Math.min(clients - 1, base + shift);
   });
 }
+
+/**
+ * Picks `count` senders taking turns between the servers, evenly spread
+ * over each server's clients, so that a room's messages are accepted by
+ * every instance and cross the bus both ways.
+ */
+export function spreadOverServers(
+  clientsByServer: Record<string, number[]>,
+  count: number,
+): number[] {
+  const servers = Object.keys(clientsByServer).sort();
+  const share = servers.map(
+    (_, s) =>
+      Math.floor(count / servers.length) + (s < count % servers.length ? 1 : 0),
+  );
+
+  const senders = servers.flatMap((server, s) => {
+    const clients = clientsByServer[server];
+    const picks = Math.min(share[s], clients.length);
+    return Array.from(
+      { length: picks },
+      (_, k) => clients[Math.floor((k * clients.length) / picks)],
+    );
+  });
+
+  return senders.sort((a, b) => a - b);
+}

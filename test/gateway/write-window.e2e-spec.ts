@@ -70,6 +70,25 @@ describe('Write window', () => {
     expect(acks).toHaveLength(BURST);
   });
 
+  it('should not take a reader for a slow one when a window holds more than its buffer limit', async () => {
+    const sender = await connect(pair.east);
+    const reader = await connect(pair.west);
+    await joinAll('large', [sender, reader]);
+
+    // 300 messages of 4000 characters: 1.2 MB, past MAX_BUFFERED_BYTES'
+    // default of 1 MB, all within one window of a reader that reads.
+    const text = 'z'.repeat(4000);
+    for (let i = 0; i < 300; i++) {
+      sender.send('send', { room: 'large', text, id: `l-${i}` });
+    }
+    const messages = await reader.waitForMessages('large', 300);
+
+    expect(messages.map((m) => m.seq)).toEqual(
+      Array.from({ length: 300 }, (_, i) => i + 1),
+    );
+    expect(reader.socket.readyState).toBe(reader.socket.OPEN);
+  });
+
   it('should count frames held and the fewer writes they left in', async () => {
     const sender = await connect(pair.east);
     const reader = await connect(pair.west);

@@ -15,7 +15,9 @@ import {
   type StoredConversation,
   type StoredRoom,
 } from './chat-store.js';
+import { CommitQueue } from './commit-queue.js';
 import { conversationOf, type ConversationRow } from './conversation-row.js';
+import { whenNotBusy } from './sqlite-busy.js';
 import { sqliteMigrations } from './sqlite-migrations.js';
 
 type Row = ChatMessage;
@@ -25,13 +27,19 @@ const OPEN_ATTEMPTS = 10;
 
 /**
  * The default store: one SQLite file in WAL mode, shared by every gateway
- * process on the machine. SQLite serialises writers, and each append runs
- * in an IMMEDIATE transaction that takes the write lock before it reads the
- * room's counter, so two processes can never hand out the same seq.
+ * process on the machine. SQLite serialises writers, and appends commit in
+ * IMMEDIATE transactions that take the write lock before they read the
+ * room's counter, so two processes can never hand out the same seq. The
+ * appends of one batch of I/O share a transaction (see CommitQueue), and a
+ * lock held by another process is waited for without blocking the event
+ * loop (see whenNotBusy).
  */
 export class SqliteStore implements ChatStore {
   private db: Database.Database | undefined;
   private statements: ReturnType<SqliteStore['prepare']> | undefined;
+  private readonly appends = new CommitQueue<NewMessage, AppendResult>(
+    (messages) => this.transaction(() => messages.map((m) => this.store(m))),
+  );
 
   constructor(private readonly path: string) {}
 
@@ -74,6 +82,9 @@ export class SqliteStore implements ChatStore {
       db.pragma('synchronous = NORMAL');
       db.pragma('foreign_keys = ON');
       this.migrate(db);
+      // From here on a busy lock is waited for by whenNotBusy, between two
+      // turns of the event loop, not by SQLite inside the call.
+      db.pragma('busy_timeout = 0');
       return db;
     } catch (err) {
       db.close();
@@ -90,141 +101,145 @@ export class SqliteStore implements ChatStore {
   }
 
   append(message: NewMessage): Promise<AppendResult> {
+    return this.appends.add(message);
+  }
+
+  /**
+   * One append inside a group's transaction. A refused id is that
+   * message's answer alone, so it is returned, not thrown.
+   */
+  private store(message: NewMessage): AppendResult | DuplicateIdError {
     const s = this.use();
 
-    const result = this.transaction(() => {
-      const existing = s.byId.get(message.room, message.id) as Row | undefined;
-      if (existing) {
-        if (existing.nick !== message.nick) {
-          throw new DuplicateIdError(message.room, message.id);
-        }
-        return { message: existing, duplicate: true };
+    const existing = s.byId.get(message.room, message.id) as Row | undefined;
+    if (existing) {
+      if (existing.nick !== message.nick) {
+        return new DuplicateIdError(message.room, message.id);
       }
+      return { message: existing, duplicate: true };
+    }
 
-      const at = new Date().toISOString();
-      s.createRoom.run(message.room, at);
-      const { last_seq: seq } = s.bumpSeq.get(message.room) as {
-        last_seq: number;
-      };
+    const at = new Date().toISOString();
+    s.createRoom.run(message.room, at);
+    const { last_seq: seq } = s.bumpSeq.get(message.room) as {
+      last_seq: number;
+    };
 
-      const stored: ChatMessage = {
-        room: message.room,
-        seq,
-        id: message.id,
-        nick: message.nick,
-        text: message.text,
-        at,
-        server: message.server,
-      };
-      s.insert.run(stored);
-      return { message: stored, duplicate: false };
-    });
-
-    return Promise.resolve(result);
+    const stored: ChatMessage = {
+      room: message.room,
+      seq,
+      id: message.id,
+      nick: message.nick,
+      text: message.text,
+      at,
+      server: message.server,
+    };
+    s.insert.run(stored);
+    return { message: stored, duplicate: false };
   }
 
   latest(room: string, limit: number): Promise<ChatMessage[]> {
-    const rows = this.use().latest.all(room, limit) as Row[];
-
-    return Promise.resolve(rows.reverse());
+    return whenNotBusy(() =>
+      (this.use().latest.all(room, limit) as Row[]).reverse(),
+    );
   }
 
   after(room: string, after: number, limit: number): Promise<ChatMessage[]> {
-    const rows = this.use().after.all(room, after, limit) as Row[];
-
-    return Promise.resolve(rows);
+    return whenNotBusy(() => this.use().after.all(room, after, limit) as Row[]);
   }
 
   headSeq(room: string): Promise<number> {
-    const row = this.use().head.get(room) as { last_seq: number } | undefined;
-
-    return Promise.resolve(row?.last_seq ?? 0);
+    return whenNotBusy(() => {
+      const row = this.use().head.get(room) as { last_seq: number } | undefined;
+      return row?.last_seq ?? 0;
+    });
   }
 
   rooms(limit: number): Promise<StoredRoom[]> {
-    const rows = this.use().rooms.all(limit) as StoredRoom[];
-
-    return Promise.resolve(rows);
+    return whenNotBusy(() => this.use().rooms.all(limit) as StoredRoom[]);
   }
 
   openConversation(conversation: Conversation): Promise<void> {
     const { holders, nicks } = conversation;
-    this.use().openConversation.run(
-      conversation.conversation,
-      holders[0],
-      holders[1],
-      nicks[0],
-      nicks[1],
-      new Date().toISOString(),
-    );
 
-    return Promise.resolve();
+    return whenNotBusy(() => {
+      this.use().openConversation.run(
+        conversation.conversation,
+        holders[0],
+        holders[1],
+        nicks[0],
+        nicks[1],
+        new Date().toISOString(),
+      );
+    });
   }
 
   conversation(id: string): Promise<Conversation | null> {
-    const row = this.use().conversation.get(id) as ConversationRow | undefined;
-
-    return Promise.resolve(row ? conversationOf(row) : null);
+    return whenNotBusy(() => {
+      const row = this.use().conversation.get(id) as
+        ConversationRow | undefined;
+      return row ? conversationOf(row) : null;
+    });
   }
 
   conversations(holder: string, limit: number): Promise<StoredConversation[]> {
-    const rows = this.use().conversations.all(
-      holder,
-      holder,
-      limit,
-    ) as (ConversationRow & {
-      last_seq: number | null;
-      last_at: string | null;
-    })[];
+    return whenNotBusy(() => {
+      const rows = this.use().conversations.all(
+        holder,
+        holder,
+        limit,
+      ) as (ConversationRow & {
+        last_seq: number | null;
+        last_at: string | null;
+      })[];
 
-    return Promise.resolve(
-      rows.map((row) => ({
+      return rows.map((row) => ({
         ...conversationOf(row),
         lastSeq: row.last_seq ?? 0,
         lastAt: row.last_at,
-      })),
-    );
+      }));
+    });
   }
 
   claimNick(claim: NickClaim, ttlMs: number): Promise<boolean> {
-    const s = this.use();
-    const now = Date.now();
+    return whenNotBusy(() => {
+      const s = this.use();
+      const now = Date.now();
 
-    const taken = this.transaction(() => {
-      const row = s.claimOf.get(claim.room, claim.key) as
-        { holder: string; expires_at: number } | undefined;
-      if (row && row.holder !== claim.holder && row.expires_at > now) {
-        return false;
-      }
+      return this.transaction(() => {
+        const row = s.claimOf.get(claim.room, claim.key) as
+          { holder: string; expires_at: number } | undefined;
+        if (row && row.holder !== claim.holder && row.expires_at > now) {
+          return false;
+        }
 
-      s.upsertClaim.run({ ...claim, expiresAt: now + ttlMs });
-      return true;
+        s.upsertClaim.run({ ...claim, expiresAt: now + ttlMs });
+        return true;
+      });
     });
-
-    return Promise.resolve(taken);
   }
 
   renewNicks(claims: NickClaim[], ttlMs: number): Promise<void> {
-    const s = this.use();
-    const now = Date.now();
-    const expiresAt = now + ttlMs;
+    return whenNotBusy(() => {
+      const s = this.use();
+      const now = Date.now();
+      const expiresAt = now + ttlMs;
 
-    this.transaction(() => {
-      for (const claim of claims) {
-        const renewed = s.renewClaim.run({ ...claim, expiresAt });
-        if (renewed.changes === 0) {
-          s.insertClaim.run({ ...claim, expiresAt, now });
+      this.transaction(() => {
+        for (const claim of claims) {
+          const renewed = s.renewClaim.run({ ...claim, expiresAt });
+          if (renewed.changes === 0) {
+            s.insertClaim.run({ ...claim, expiresAt, now });
+          }
         }
-      }
+      });
     });
-
-    return Promise.resolve();
   }
 
   releaseNick(claim: NickClaim): Promise<void> {
-    this.use().releaseClaim.run(claim);
-
-    return Promise.resolve();
+    return whenNotBusy(() => {
+      this.use().releaseClaim.run(claim);
+    });
   }
 
   private transaction<T>(fn: () => T): T {

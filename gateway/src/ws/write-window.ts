@@ -1,5 +1,8 @@
 import type { Socket } from 'node:net';
 
+/** Bytes held for one socket at most; more leave at once. */
+const MAX_HELD_BYTES = 64 * 1024;
+
 /** Injection token of the instance's one WriteWindow. */
 export const WRITE_WINDOW = Symbol('WRITE_WINDOW');
 
@@ -43,6 +46,11 @@ export class WriteWindow {
     if (!this.held.has(socket)) {
       socket.cork();
       this.held.add(socket);
+    } else if (socket.writableLength >= MAX_HELD_BYTES) {
+      // Past this much, holding saves no system call, and what waits here
+      // counts against the reader as if it were the one falling behind.
+      socket.uncork();
+      socket.cork();
     }
     if (this.timer) return;
 
