@@ -6,7 +6,6 @@ import type { WebSocket, WebSocketServer } from 'ws';
  * sends no close; without this its member would stay in every list.
  */
 export class Heartbeat {
-  private readonly alive = new WeakMap<WebSocket, boolean>();
   private timer: NodeJS.Timeout | undefined;
 
   constructor(
@@ -17,8 +16,7 @@ export class Heartbeat {
 
   start(): void {
     this.server.on('connection', (socket: WebSocket) => {
-      this.alive.set(socket, true);
-      socket.on('pong', () => this.alive.set(socket, true));
+      socket.on('pong', answered);
     });
 
     this.timer = setInterval(() => this.beat(), this.intervalMs);
@@ -31,14 +29,25 @@ export class Heartbeat {
 
   private beat(): void {
     for (const socket of this.server.clients) {
-      if (this.alive.get(socket) === false) {
+      if (awaitingPong.has(socket)) {
         this.onTimeout(socket);
         socket.terminate();
         continue;
       }
 
-      this.alive.set(socket, false);
+      awaitingPong.add(socket);
       socket.ping();
     }
   }
+}
+
+/**
+ * Sockets pinged and not yet answered. Shared by every heartbeat (a socket
+ * belongs to one server), so that one listener function serves every
+ * socket instead of a closure per connection.
+ */
+const awaitingPong = new WeakSet<WebSocket>();
+
+function answered(this: WebSocket): void {
+  awaitingPong.delete(this);
 }
