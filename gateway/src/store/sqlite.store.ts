@@ -17,8 +17,15 @@ import {
 } from './chat-store.js';
 import { conversationOf, type ConversationRow } from './conversation-row.js';
 import { sqliteMigrations } from './sqlite-migrations.js';
+import { TurnBatch } from './turn-batch.js';
 
 type Row = ChatMessage;
+
+/** A nickname claim waiting for its turn's transaction. */
+interface ClaimRequest {
+  claim: NickClaim;
+  ttlMs: number;
+}
 
 /** Tries to open a new database file that another process is opening. */
 const OPEN_ATTEMPTS = 10;
@@ -32,6 +39,10 @@ const OPEN_ATTEMPTS = 10;
 export class SqliteStore implements ChatStore {
   private db: Database.Database | undefined;
   private statements: ReturnType<SqliteStore['prepare']> | undefined;
+
+  private readonly nickClaims = new TurnBatch<ClaimRequest, boolean>(
+    (requests) => this.claimAll(requests),
+  );
 
   constructor(private readonly path: string) {}
 
@@ -187,21 +198,26 @@ export class SqliteStore implements ChatStore {
   }
 
   claimNick(claim: NickClaim, ttlMs: number): Promise<boolean> {
+    return this.nickClaims.add({ claim, ttlMs });
+  }
+
+  /** Decides a turn's claims in one transaction, each in turn. */
+  private claimAll(requests: ClaimRequest[]): boolean[] {
     const s = this.use();
     const now = Date.now();
 
-    const taken = this.transaction(() => {
-      const row = s.claimOf.get(claim.room, claim.key) as
-        { holder: string; expires_at: number } | undefined;
-      if (row && row.holder !== claim.holder && row.expires_at > now) {
-        return false;
-      }
+    return this.transaction(() =>
+      requests.map(({ claim, ttlMs }) => {
+        const row = s.claimOf.get(claim.room, claim.key) as
+          { holder: string; expires_at: number } | undefined;
+        if (row && row.holder !== claim.holder && row.expires_at > now) {
+          return false;
+        }
 
-      s.upsertClaim.run({ ...claim, expiresAt: now + ttlMs });
-      return true;
-    });
-
-    return Promise.resolve(taken);
+        s.upsertClaim.run({ ...claim, expiresAt: now + ttlMs });
+        return true;
+      }),
+    );
   }
 
   renewNicks(claims: NickClaim[], ttlMs: number): Promise<void> {
