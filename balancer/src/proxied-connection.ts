@@ -5,8 +5,10 @@ import type { Duplex } from 'node:stream';
 import type httpProxy from 'http-proxy';
 import type { Logger } from 'pino';
 
+import type { AddressClaim } from './address-quota.js';
 import { DialedAgent } from './dialed-agent.js';
 import { endSocket } from './socket-ending.js';
+import { joinSockets } from './socket-join.js';
 import {
   Rejection,
   rejectUpgrade,
@@ -27,7 +29,11 @@ const HANDSHAKE_TIMEOUT_MS = 10_000;
 
 type Phase = 'dialing' | 'handshake' | 'open' | 'closed';
 
-/** What a connection needs from the router that created it. */
+/**
+ * What a connection needs from the router that created it. One set serves
+ * every connection: a closure per connection here would live as long as
+ * the connection.
+ */
 export interface ConnectionDeps {
   readonly pool: UpstreamPool;
   readonly proxy: httpProxy;
@@ -42,7 +48,8 @@ export interface ConnectionDeps {
  * One client WebSocket from the upgrade request to the last byte: dials a
  * gateway (retrying once elsewhere if it refuses), lets http-proxy do the
  * handshake, then is a plain byte pipe until either side closes. It holds
- * the lease that counts it on its upstream.
+ * the lease that counts it on its upstream and its client address's claim,
+ * and gives both back when it closes.
  */
 export class ProxiedConnection {
   private phase: Phase = 'dialing';
@@ -53,12 +60,14 @@ export class ProxiedConnection {
 
   private retried = false;
 
-  private readonly handshakeTimer: NodeJS.Timeout;
+  /** Dropped once the upgrade is done, so that its timer can be freed. */
+  private handshakeTimer: NodeJS.Timeout | undefined;
 
   constructor(
     private readonly req: IncomingMessage,
     private readonly client: Duplex,
     private readonly head: Buffer,
+    private readonly claim: AddressClaim,
     private readonly deps: ConnectionDeps,
   ) {
     this.handshakeTimer = setTimeout(
@@ -99,7 +108,8 @@ export class ProxiedConnection {
 
     this.phase = 'open';
     this.stopWatchingClient();
-    clearTimeout(this.handshakeTimer);
+    this.stopHandshakeTimer();
+    this.replacePipe();
     this.lease?.markOpen();
     this.deps.logger.debug({ upstream: this.upstream?.id }, 'connection open');
     return true;
@@ -144,24 +154,48 @@ export class ProxiedConnection {
     this.client.off('readable', this.watchClient);
   }
 
+  /**
+   * http-proxy has just piped the two sockets into each other (its `'open'`
+   * comes right after, before a byte has flowed); the shared join does the
+   * same for a fraction of the memory an idle connection would keep.
+   */
+  private replacePipe(): void {
+    const upstream = this.upstreamSocket;
+    if (!upstream) return;
+
+    upstream.unpipe(this.client);
+    this.client.unpipe(upstream);
+    joinSockets(this.client, upstream);
+  }
+
+  private stopHandshakeTimer(): void {
+    clearTimeout(this.handshakeTimer);
+    this.handshakeTimer = undefined;
+  }
+
   private dial(upstream: Upstream): void {
     this.lease = new UpstreamLease(upstream);
 
     const socket = connect({ host: upstream.host, port: upstream.port });
     this.upstreamSocket = socket;
-    socket.setTimeout(DIAL_TIMEOUT_MS);
+
+    // A timer of its own rather than the socket's idle timeout: a socket
+    // keeps its last timeout object (and a listener) for its whole life,
+    // and this one is only needed until the connect.
+    const dialTimer = setTimeout(() => {
+      socket.destroy(new Error(`no connection in ${DIAL_TIMEOUT_MS} ms`));
+    }, DIAL_TIMEOUT_MS);
 
     // `socket.connecting` is already false when a refusal is emitted, so
     // the connection remembers for itself whether this dial got through.
     let connected = false;
     socket.on('error', (error) => {
+      clearTimeout(dialTimer);
       if (connected) this.fail(error);
       else this.dialFailed(error);
     });
-    socket.once('timeout', () => {
-      socket.destroy(new Error(`no connection in ${DIAL_TIMEOUT_MS} ms`));
-    });
     socket.once('connect', () => {
+      clearTimeout(dialTimer);
       connected = true;
       this.proxyOver(socket, upstream);
     });
@@ -200,7 +234,6 @@ export class ProxiedConnection {
     }
 
     this.phase = 'handshake';
-    socket.setTimeout(0);
     socket.once('close', () => this.close('upstream closed'));
     this.deps.onDialed(socket, this);
 
@@ -244,8 +277,9 @@ export class ProxiedConnection {
     const wasOpen = this.phase === 'open';
     this.phase = 'closed';
     this.stopWatchingClient();
-    clearTimeout(this.handshakeTimer);
+    this.stopHandshakeTimer();
     this.lease?.release();
+    this.claim.release();
 
     if (abrupt) this.client.destroy();
     else if (!this.client.writableEnded) endSocket(this.client);

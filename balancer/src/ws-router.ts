@@ -8,7 +8,10 @@ import type { Logger } from 'pino';
 import { WS_PATH } from '../../gateway/src/protocol/index.js';
 import { AddressQuota } from './address-quota.js';
 import { clientAddressOf } from './client-address.js';
-import { ProxiedConnection } from './proxied-connection.js';
+import {
+  ProxiedConnection,
+  type ConnectionDeps,
+} from './proxied-connection.js';
 import { Rejection, rejectUpgrade } from './upgrade-rejection.js';
 import type { UpstreamPool } from './upstream-pool.js';
 
@@ -40,6 +43,8 @@ export class WsRouter {
   /** From the dialed upstream socket to its connection, for `'open'`. */
   private readonly byUpstreamSocket = new WeakMap<Socket, ProxiedConnection>();
 
+  private readonly connectionDeps: ConnectionDeps;
+
   constructor(
     private readonly pool: UpstreamPool,
     private readonly limits: WsRouterLimits,
@@ -60,6 +65,18 @@ export class WsRouter {
       const connection = this.byUpstreamSocket.get(upstreamSocket);
       if (connection?.markOpen()) this.upgradesTotal += 1;
     });
+
+    this.connectionDeps = {
+      pool,
+      proxy: this.proxy,
+      logger,
+      onDialed: (upstreamSocket, dialed) => {
+        this.byUpstreamSocket.set(upstreamSocket, dialed);
+      },
+      onClosed: (closed) => {
+        this.connections.delete(closed);
+      },
+    };
   }
 
   /** The server's `'upgrade'` listener. */
@@ -115,18 +132,13 @@ export class WsRouter {
       return;
     }
 
-    const connection = new ProxiedConnection(req, socket, head, {
-      pool: this.pool,
-      proxy: this.proxy,
-      logger: this.logger,
-      onDialed: (upstreamSocket, dialed) => {
-        this.byUpstreamSocket.set(upstreamSocket, dialed);
-      },
-      onClosed: (closed) => {
-        this.connections.delete(closed);
-        claim.release();
-      },
-    });
+    const connection = new ProxiedConnection(
+      req,
+      socket,
+      head,
+      claim,
+      this.connectionDeps,
+    );
     this.connections.add(connection);
     connection.start(upstream);
   };

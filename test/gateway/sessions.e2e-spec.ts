@@ -142,6 +142,31 @@ describe('ChatGateway sessions across instances', () => {
     frozen.socket.terminate();
   });
 
+  it('keeps its clients through a stalled event loop, pongs unread', async () => {
+    const client = await connect(east);
+    client.send('join', { room: 'stall', nick: 'patient' });
+    await client.waitFor('joined');
+
+    // The client has answered the ping when it sees it; blocking the one
+    // event loop here keeps the gateway from reading that pong for three
+    // heartbeat intervals, as a long pause of the instance would.
+    await new Promise<void>((resolve) => {
+      client.socket.once('ping', () => {
+        const until = performance.now() + 3 * 200;
+        while (performance.now() < until) {
+          // busy: nothing else runs
+        }
+        resolve();
+      });
+    });
+
+    // Three more heartbeats, each judged on its own pong.
+    for (let beat = 0; beat < 3; beat++) {
+      await new Promise((resolve) => client.socket.once('ping', resolve));
+    }
+    expect(client.socket.readyState).toBe(client.socket.OPEN);
+  });
+
   it('tells its clients to reconnect with 1012 when it shuts down', async () => {
     const spare = await startTestGateway({
       busUrl: broker.url,

@@ -22,6 +22,12 @@ import { sqliteMigrations } from './sqlite-migrations.js';
 
 type Row = ChatMessage;
 
+/** A nickname claim waiting for its turn's transaction. */
+interface ClaimRequest {
+  claim: NickClaim;
+  ttlMs: number;
+}
+
 /** Tries to open a new database file that another process is opening. */
 const OPEN_ATTEMPTS = 10;
 
@@ -39,6 +45,9 @@ export class SqliteStore implements ChatStore {
   private statements: ReturnType<SqliteStore['prepare']> | undefined;
   private readonly appends = new CommitQueue<NewMessage, AppendResult>(
     (messages) => this.transaction(() => messages.map((m) => this.store(m))),
+  );
+  private readonly nickClaims = new CommitQueue<ClaimRequest, boolean>(
+    (requests) => this.claimAll(requests),
   );
 
   constructor(private readonly path: string) {}
@@ -202,11 +211,16 @@ export class SqliteStore implements ChatStore {
   }
 
   claimNick(claim: NickClaim, ttlMs: number): Promise<boolean> {
-    return whenNotBusy(() => {
-      const s = this.use();
-      const now = Date.now();
+    return this.nickClaims.add({ claim, ttlMs });
+  }
 
-      return this.transaction(() => {
+  /** Decides a batch's claims in one transaction, each in turn. */
+  private claimAll(requests: ClaimRequest[]): boolean[] {
+    const s = this.use();
+    const now = Date.now();
+
+    return this.transaction(() =>
+      requests.map(({ claim, ttlMs }) => {
         const row = s.claimOf.get(claim.room, claim.key) as
           { holder: string; expires_at: number } | undefined;
         if (row && row.holder !== claim.holder && row.expires_at > now) {
@@ -215,8 +229,8 @@ export class SqliteStore implements ChatStore {
 
         s.upsertClaim.run({ ...claim, expiresAt: now + ttlMs });
         return true;
-      });
-    });
+      }),
+    );
   }
 
   renewNicks(claims: NickClaim[], ttlMs: number): Promise<void> {

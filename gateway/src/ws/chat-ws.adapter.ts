@@ -1,10 +1,11 @@
 import type { IncomingMessage } from 'node:http';
+import type { Socket } from 'node:net';
 
 import type { INestApplicationContext } from '@nestjs/common';
 import { WsAdapter } from '@nestjs/platform-ws';
 import type { MessageMappingProperties } from '@nestjs/websockets';
-import { lastValueFrom, type Observable } from 'rxjs';
-import type { WebSocket, WebSocketServer } from 'ws';
+import { isObservable, lastValueFrom } from 'rxjs';
+import type { RawData, WebSocket, WebSocketServer } from 'ws';
 
 import type { Logger } from '../logging/logger.js';
 import {
@@ -15,9 +16,10 @@ import {
 } from '../protocol/index.js';
 import { isParsedFrame, parseFrame, type ParsedFrame } from './frame-parser.js';
 import { sendBounded } from './bounded-send.js';
+import { ClientLane } from './client-lane.js';
+import { HandlerIndex, type BoundHandler } from './handler-index.js';
 import { Heartbeat } from './heartbeat.js';
 import { originAllowed, type OriginPolicy } from './origin-policy.js';
-import { TokenBucket } from './token-bucket.js';
 
 /** Settings of the adapter that the gateway decorator cannot take. */
 export interface ChatWsAdapterOptions {
@@ -44,6 +46,8 @@ export interface ChatWsAdapterOptions {
  */
 export class ChatWsAdapter extends WsAdapter {
   private readonly log: Logger;
+
+  private readonly handlerIndex = new HandlerIndex();
 
   constructor(
     app: INestApplicationContext,
@@ -89,75 +93,94 @@ export class ChatWsAdapter extends WsAdapter {
   override bindMessageHandlers(
     client: WebSocket,
     handlers: MessageMappingProperties[],
-    transform: (data: unknown) => Observable<unknown>,
   ): void {
-    const byEvent = new Map(handlers.map((h) => [String(h.message), h]));
-    const { perSecond, burst } = this.options.rateLimit;
-    const bucket = new TokenBucket(perSecond, burst);
-    const sendError = (data: ErrorData) =>
-      this.sendBounded(client, { event: ServerEvent.Error, data });
-    let refusedInRow = 0;
-    let queue: Promise<void> = Promise.resolve();
-
-    client.on('message', (raw, isBinary) => {
-      // Counted before parsing: garbage costs the sender as much as a send.
-      if (!bucket.take()) {
-        this.options.rejected(ErrorCode.RateLimited);
-        // A client that goes on and on past its limit is not a person
-        // typing fast: answering each frame would only feed it.
-        if (++refusedInRow > burst * FLOOD_FACTOR) {
-          client.close(CloseCode.PolicyViolation, 'flooding');
-          return;
-        }
-        sendError({
-          code: ErrorCode.RateLimited,
-          message: `More than ${perSecond} frames per second; slow down`,
-          ref: null,
-        });
-        return;
-      }
-      refusedInRow = 0;
-
-      const frame = parseFrame(raw, isBinary);
-      if (!isParsedFrame(frame)) {
-        this.options.rejected(frame.code);
-        sendError(frame);
-        return;
-      }
-
-      const handler = byEvent.get(frame.event);
-      if (!handler) {
-        this.options.rejected(ErrorCode.UnknownEvent);
-        sendError({
-          code: ErrorCode.UnknownEvent,
-          message: `Unknown event ${frame.event.slice(0, 64)}`,
-          ref: frame.event.slice(0, 64),
-        });
-        return;
-      }
-
-      queue = queue
-        .then(() => this.handle(client, frame, handler, transform))
-        .catch((err: unknown) => {
-          this.log.error({ err, event: frame.event }, 'a handler failed');
-        });
+    // Nest's result transform is not kept: it would hold on to the list
+    // Nest built for this client; `handle` unwraps results itself.
+    const lane = new ClientLane(
+      this.handlerIndex.bind(handlers),
+      this.options.rateLimit,
+    );
+    client.on('message', (raw: RawData, isBinary: boolean) => {
+      this.receive(client, lane, raw, isBinary);
     });
   }
 
+  private receive(
+    client: WebSocket,
+    lane: ClientLane,
+    raw: RawData,
+    isBinary: boolean,
+  ): void {
+    const { perSecond, burst } = this.options.rateLimit;
+
+    // Counted before parsing: garbage costs the sender as much as a send.
+    if (!lane.bucket.take()) {
+      this.options.rejected(ErrorCode.RateLimited);
+      // A client that goes on and on past its limit is not a person
+      // typing fast: answering each frame would only feed it.
+      if (++lane.refusedInRow > burst * FLOOD_FACTOR) {
+        client.close(CloseCode.PolicyViolation, 'flooding');
+        return;
+      }
+      this.sendError(client, {
+        code: ErrorCode.RateLimited,
+        message: `More than ${perSecond} frames per second; slow down`,
+        ref: null,
+      });
+      return;
+    }
+    lane.refusedInRow = 0;
+
+    const frame = parseFrame(raw, isBinary);
+    if (!isParsedFrame(frame)) {
+      this.options.rejected(frame.code);
+      this.sendError(client, frame);
+      return;
+    }
+
+    const position = this.handlerIndex.find(frame.event);
+    const handler =
+      position === undefined ? undefined : lane.handlers[position];
+    if (!handler) {
+      this.options.rejected(ErrorCode.UnknownEvent);
+      this.sendError(client, {
+        code: ErrorCode.UnknownEvent,
+        message: `Unknown event ${frame.event.slice(0, 64)}`,
+        ref: frame.event.slice(0, 64),
+      });
+      return;
+    }
+
+    lane.enqueue(
+      () => this.handle(client, frame, handler),
+      (err: unknown) => {
+        this.log.error({ err, event: frame.event }, 'a handler failed');
+      },
+    );
+  }
+
+  /**
+   * Runs a handler and sends its reply, if it has one. Nest's handlers
+   * resolve to a value or to an observable of them (the stock adapter's
+   * transform): the last value is the reply.
+   */
   private async handle(
     client: WebSocket,
     frame: ParsedFrame,
-    handler: MessageMappingProperties,
-    transform: (data: unknown) => Observable<unknown>,
+    handler: BoundHandler,
   ): Promise<void> {
-    const reply = await lastValueFrom(
-      transform(handler.callback(frame.data, frame.event)),
-      { defaultValue: undefined },
-    );
+    const result: unknown = await handler(frame.data, frame.event);
+    const reply = isObservable(result)
+      ? await lastValueFrom(result, { defaultValue: undefined })
+      : result;
 
     if (reply !== undefined) {
       this.sendBounded(client, reply);
     }
+  }
+
+  private sendError(client: WebSocket, data: ErrorData): void {
+    this.sendBounded(client, { event: ServerEvent.Error, data });
   }
 
   private sendBounded(client: WebSocket, frame: unknown): void {
@@ -169,10 +192,13 @@ export class ChatWsAdapter extends WsAdapter {
     // fault: ws closes that connection with the right code, and a public
     // socket must not be able to flood the log with stacks.
     server.on('connection', (ws: WebSocket, request: IncomingMessage) => {
+      // Only the socket is kept: the request, with all its headers, would
+      // otherwise live as long as the connection.
+      const socket = request.socket;
       ws.on('error', (err: Error & { code?: string }) => {
         this.log.debug({ err: err.message }, 'client connection error');
         if (err.code === 'WS_ERR_UNSUPPORTED_MESSAGE_LENGTH') {
-          stopReading(ws, request);
+          stopReading(ws, socket);
         }
       });
     });
@@ -190,9 +216,7 @@ export class ChatWsAdapter extends WsAdapter {
  * sending 100 MB makes the instance read 100 MB. Stop reading instead, let
  * the close frame out with a FIN, and drop the socket shortly after.
  */
-function stopReading(ws: WebSocket, request: IncomingMessage): void {
-  const socket = request.socket;
-
+function stopReading(ws: WebSocket, socket: Socket): void {
   // ws resumes the socket on the next tick; pause after it does.
   setImmediate(() => {
     socket.pause();
