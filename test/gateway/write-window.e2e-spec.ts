@@ -9,9 +9,12 @@ import type { TestGateway } from '../support/test-gateway.js';
  * the burst after the first is held: what the window does under load is
  * then certain rather than a matter of timing.
  */
-const WINDOW_MS = 300;
+const WINDOW_MS = 100;
 
 const BURST = 40;
+
+/** A reader's buffer limit far below what one window of a burst holds. */
+const MAX_BUFFERED = 256 * 1024;
 
 describe('Write window', () => {
   let pair: GatewayPair;
@@ -35,6 +38,7 @@ describe('Write window', () => {
       WRITE_WINDOW_MS: String(WINDOW_MS),
       RATE_LIMIT_PER_SECOND: '1000',
       RATE_LIMIT_BURST: '1000',
+      MAX_BUFFERED_BYTES: String(MAX_BUFFERED),
     });
   });
 
@@ -75,8 +79,8 @@ describe('Write window', () => {
     const reader = await connect(pair.west);
     await joinAll('large', [sender, reader]);
 
-    // 300 messages of 4000 characters: 1.2 MB, past MAX_BUFFERED_BYTES'
-    // default of 1 MB, all within one window of a reader that reads.
+    // 300 messages of 4000 characters: 1.2 MB, far past the reader's
+    // limit, sent within a window or two to a reader that reads.
     const text = 'z'.repeat(4000);
     for (let i = 0; i < 300; i++) {
       sender.send('send', { room: 'large', text, id: `l-${i}` });

@@ -110,7 +110,9 @@ export function loadGatewayConfig(env: Env = process.env): GatewayConfig {
     ),
     allowedOrigins: readList(env.ALLOWED_ORIGINS),
     allowedHosts: readList(env.ALLOWED_HOSTS),
-    writeWindowMs: readInt(env, 'WRITE_WINDOW_MS', 8, 0, 1000),
+    // Past a few tens of ms a window saves nothing more and users would
+    // feel the wait.
+    writeWindowMs: readInt(env, 'WRITE_WINDOW_MS', 8, 0, 100),
     logLevel: env.LOG_LEVEL ?? 'info',
   };
 }
@@ -144,12 +146,13 @@ function readInt(
   min: number,
   max: number,
 ): number {
-  const raw = env[name];
+  const raw = env[name]?.trim();
   if (raw === undefined || raw === '') {
     return fallback;
   }
 
-  const value = Number(raw);
+  // Digits only: Number() would also read 0x8, 1e2 and 0b1 as integers.
+  const value = /^\d+$/.test(raw) ? Number(raw) : Number.NaN;
   if (!Number.isInteger(value) || value < min || value > max) {
     throw new Error(
       `Setting ${name}=${raw} is not an integer from ${min} to ${max}`,
