@@ -84,13 +84,8 @@ describe('ChatGateway with bad input', () => {
   let pair: GatewayPair;
   let east: TestGateway;
   let west: TestGateway;
-  const clients: TestClient[] = [];
 
-  const connect = async (gateway: TestGateway) => {
-    const client = await TestClient.connect(gateway.url);
-    clients.push(client);
-    return client;
-  };
+  const connect = (gateway: TestGateway) => pair.connect(gateway);
 
   beforeAll(async () => {
     pair = await startGatewayPair('bad', {
@@ -101,7 +96,6 @@ describe('ChatGateway with bad input', () => {
   });
 
   afterAll(async () => {
-    await Promise.all(clients.map((client) => client.close()));
     await pair?.close();
   });
 
@@ -282,10 +276,9 @@ describe('ChatGateway with bad input', () => {
       socket.once('error', () => undefined);
     });
     expect(rebound).toBe(403);
-    const own = await TestClient.connect(east.url, {
+    const own = await pair.connect(east, {
       Origin: `http://127.0.0.1:${east.port}`,
     });
-    clients.push(own);
 
     expect(status).toBe(403);
     expect(own.server).toBe('gateway-east');

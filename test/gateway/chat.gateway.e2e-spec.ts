@@ -3,19 +3,13 @@ import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { ErrorCode } from '../../gateway/src/protocol/index.js';
 import { startGatewayPair, type GatewayPair } from '../support/gateway-pair.js';
 import { type TestGateway } from '../support/test-gateway.js';
-import { TestClient } from '../support/test-client.js';
 
 describe('ChatGateway', () => {
   let pair: GatewayPair;
   let east: TestGateway;
   let west: TestGateway;
-  const clients: TestClient[] = [];
 
-  const connect = async (gateway: TestGateway) => {
-    const client = await TestClient.connect(gateway.url);
-    clients.push(client);
-    return client;
-  };
+  const connect = (gateway: TestGateway) => pair.connect(gateway);
 
   beforeAll(async () => {
     pair = await startGatewayPair('e2e');
@@ -23,7 +17,6 @@ describe('ChatGateway', () => {
   });
 
   afterAll(async () => {
-    await Promise.all(clients.map((client) => client.close()));
     await pair?.close();
   });
 

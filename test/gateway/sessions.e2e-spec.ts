@@ -12,13 +12,8 @@ describe('ChatGateway sessions across instances', () => {
   let storeDir: string;
   let east: TestGateway;
   let west: TestGateway;
-  const clients: TestClient[] = [];
 
-  const connect = async (gateway: TestGateway) => {
-    const client = await TestClient.connect(gateway.url);
-    clients.push(client);
-    return client;
-  };
+  const connect = (gateway: TestGateway) => pair.connect(gateway);
 
   const env = { HEARTBEAT_MS: '200', PRESENCE_INTERVAL_MS: '200' };
 
@@ -28,7 +23,6 @@ describe('ChatGateway sessions across instances', () => {
   });
 
   afterAll(async () => {
-    await Promise.all(clients.map((client) => client.close()));
     await pair?.close();
   });
 

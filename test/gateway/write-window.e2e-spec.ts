@@ -18,13 +18,8 @@ const MAX_BUFFERED = 256 * 1024;
 
 describe('Write window', () => {
   let pair: GatewayPair;
-  const clients: TestClient[] = [];
 
-  const connect = async (gateway: TestGateway) => {
-    const client = await TestClient.connect(gateway.url);
-    clients.push(client);
-    return client;
-  };
+  const connect = (gateway: TestGateway) => pair.connect(gateway);
 
   const joinAll = async (room: string, members: TestClient[]) => {
     members.forEach((member, i) =>
@@ -43,7 +38,6 @@ describe('Write window', () => {
   });
 
   afterAll(async () => {
-    await Promise.all(clients.map((client) => client.close()));
     await pair?.close();
   });
 

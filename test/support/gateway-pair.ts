@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
 import { startTestBroker, type TestBroker } from './test-broker.js';
+import { TestClient } from './test-client.js';
 import { startTestGateway, type TestGateway } from './test-gateway.js';
 
 /** Two in-process gateways, east and west, on one broker and one store. */
@@ -11,7 +12,12 @@ export interface GatewayPair {
   storeDir: string;
   east: TestGateway;
   west: TestGateway;
-  /** Stops both gateways and the broker and removes the store. */
+  /** Opens a client to a gateway, closed with the pair. */
+  connect(
+    gateway: TestGateway,
+    headers?: Record<string, string>,
+  ): Promise<TestClient>;
+  /** Closes every client, stops both gateways and the broker, removes the store. */
   close(): Promise<void>;
 }
 
@@ -25,13 +31,20 @@ export async function startGatewayPair(
     startTestGateway({ busUrl: broker.url, instance, storeDir, env });
   const east = await start('gateway-east');
   const west = await start('gateway-west');
+  const clients: TestClient[] = [];
 
   return {
     broker,
     storeDir,
     east,
     west,
+    connect: async (gateway, headers) => {
+      const client = await TestClient.connect(gateway.url, headers);
+      clients.push(client);
+      return client;
+    },
     close: async () => {
+      await Promise.all(clients.map((client) => client.close()));
       await east.close();
       await west.close();
       await broker.close();

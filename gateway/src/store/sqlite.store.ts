@@ -17,7 +17,7 @@ import {
 } from './chat-store.js';
 import { CommitQueue } from './commit-queue.js';
 import { conversationOf, type ConversationRow } from './conversation-row.js';
-import { whenNotBusy } from './sqlite-busy.js';
+import { isBusy, whenNotBusy } from './sqlite-busy.js';
 import { sqliteMigrations } from './sqlite-migrations.js';
 
 type Row = ChatMessage;
@@ -72,8 +72,7 @@ export class SqliteStore implements ChatStore {
         this.statements = this.prepare(this.db);
         return;
       } catch (err) {
-        const busy = (err as { code?: string }).code === 'SQLITE_BUSY';
-        if (!busy || attempt >= OPEN_ATTEMPTS) {
+        if (!isBusy(err) || attempt >= OPEN_ATTEMPTS) {
           throw err;
         }
         await new Promise((resolve) => setTimeout(resolve, 50 * attempt));

@@ -36,8 +36,7 @@ export class WriteWindow {
    */
   constructor(
     private readonly windowMs: number,
-    private readonly released: (frames: number, writes: number) => void = () =>
-      undefined,
+    private readonly released: (frames: number, writes: number) => void,
   ) {}
 
   /** Holds the socket's writes, the one about to be made included. */
